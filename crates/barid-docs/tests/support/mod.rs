@@ -1,0 +1,242 @@
+//! Sample inputs shared by the integration tests and the benchmark: an EMS item from Cairo to
+//! Ramallah with Arabic parties and Latin transliterations, and edge cases.
+#![allow(dead_code)]
+
+use barid_core::customs::{DeclarationLineDraft, MoneyDraft};
+use barid_core::party::LatinDraft;
+use barid_core::{
+    CountryCode, Currency, CustomsDeclaration, CustomsForm, DeclarationDraft, Grams, Money, Party,
+    PartyDraft, S10Id,
+};
+use barid_docs::{Bilingual, CustomsInput, LabelInput, ReceiptInput, service_name};
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+pub const ITEM_ID: &str = "EE123456785EG";
+pub const ACCEPTED_AT: OffsetDateTime = datetime!(2026-11-22 14:05:09 +02:00);
+pub const OPERATOR: Bilingual<'static> = Bilingual::new("Egypt Post", "البريد المصري");
+pub const SENDER_NAME: &str = "محمد أحمد عبد الله";
+pub const SENDER_STREET: &str = "١٢ شارع التحرير، الدقي";
+pub const ADDRESSEE_NAME: &str = "فاطمة خليل";
+pub const ADDRESSEE_STREET: &str = "شارع الإرسال، عمارة النجمة، الطابق الثالث";
+
+pub fn id() -> S10Id {
+    S10Id::parse(ITEM_ID).unwrap()
+}
+
+pub fn country(code: &str) -> CountryCode {
+    CountryCode::parse(code).unwrap()
+}
+
+pub fn sender() -> Party {
+    PartyDraft {
+        name: SENDER_NAME.to_owned(),
+        address_lines: vec![SENDER_STREET.to_owned()],
+        city: "القاهرة".to_owned(),
+        postcode: "12611".to_owned(),
+        country: "EG".to_owned(),
+        phone: "+20 2 3761 2345".to_owned(),
+        email: "m.abdallah@example.com".to_owned(),
+        latin: Some(LatinDraft {
+            name: "Mohamed Ahmed Abdallah".to_owned(),
+            address_lines: vec!["12 El Tahrir Street, Dokki".to_owned()],
+            city: "Cairo".to_owned(),
+        }),
+        ..PartyDraft::default()
+    }
+    .validate()
+    .unwrap()
+}
+
+pub fn addressee() -> Party {
+    PartyDraft {
+        name: ADDRESSEE_NAME.to_owned(),
+        address_lines: vec![ADDRESSEE_STREET.to_owned(), "حي المصيون".to_owned()],
+        city: "رام الله".to_owned(),
+        country: "PS".to_owned(),
+        phone: "+970 59 123 4567".to_owned(),
+        latin: Some(LatinDraft {
+            name: "Fatima Khalil".to_owned(),
+            address_lines: vec![
+                "Al-Irsal Street, Al-Najma Building, 3rd floor".to_owned(),
+                "Al-Masyoun".to_owned(),
+            ],
+            city: "Ramallah".to_owned(),
+        }),
+        ..PartyDraft::default()
+    }
+    .validate()
+    .unwrap()
+}
+
+/// A Latin-script party with only the required fields.
+pub fn minimal_party() -> Party {
+    PartyDraft {
+        name: "Jo".to_owned(),
+        address_lines: vec!["1 A St".to_owned()],
+        city: "Amman".to_owned(),
+        country: "JO".to_owned(),
+        ..PartyDraft::default()
+    }
+    .validate()
+    .unwrap()
+}
+
+/// Every field at its longest, in Arabic and Latin, with unbreakable words.
+pub fn longest_party(arabic: bool) -> Party {
+    let word = if arabic {
+        "المستشفىالجامعيالكبير"
+    } else {
+        "Hauptbahnhofstrassenecke"
+    };
+    let line = |n: usize| {
+        let mut text = String::new();
+        while text.chars().count() + word.chars().count() < 100 {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(word);
+        }
+        let _ = n;
+        text
+    };
+    let long_word: String = if arabic {
+        "ب".repeat(100)
+    } else {
+        "W".repeat(100)
+    };
+    PartyDraft {
+        name: long_word.clone(),
+        business_name: line(0),
+        address_lines: vec![line(1), line(2), line(3), long_word],
+        city: if arabic {
+            "م".repeat(60)
+        } else {
+            "C".repeat(60)
+        },
+        postcode: "1".repeat(20),
+        country: "PS".to_owned(),
+        phone: "+970 ".to_owned() + &"9".repeat(25),
+        email: format!("{}@example.com", "x".repeat(64)),
+        latin: Some(LatinDraft {
+            name: "N".repeat(100),
+            address_lines: vec![
+                "Very long transliterated address line ".repeat(3)[..100].to_owned(),
+                "W".repeat(100),
+            ],
+            city: "R".repeat(60),
+        }),
+    }
+    .validate()
+    .unwrap()
+}
+
+pub fn declaration(form: CustomsForm, lines: usize) -> CustomsDeclaration {
+    let line = |n: usize| DeclarationLineDraft {
+        description: if n.is_multiple_of(2) {
+            format!("{} men's cotton shirts قمصان قطنية رجالية", n + 2)
+        } else {
+            "Handmade olive-wood nativity set, carved in Bethlehem, with gift box".to_owned()
+        },
+        quantity: (n + 2) as i64,
+        net_weight_grams: 350 + 10 * n as i64,
+        value: MoneyDraft {
+            amount_minor: 125_000 + 100 * n as i64,
+            currency: "EGP".to_owned(),
+        },
+        hs_code: "610510".to_owned(),
+        origin: "EG".to_owned(),
+    };
+    let lines: Vec<_> = (0..lines).map(line).collect();
+    let net: i64 = lines.iter().map(|l| l.net_weight_grams).sum();
+    DeclarationDraft {
+        category: "sale_of_goods".to_owned(),
+        lines,
+        gross_weight_grams: net + 250,
+        postal_charges: Some(MoneyDraft {
+            amount_minor: 45_000,
+            currency: "EGP".to_owned(),
+        }),
+        comments: "Cotton textiles; no quarantine restrictions known. منسوجات قطنية".to_owned(),
+        licence: true,
+        licence_numbers: vec!["EXP-2026-0042".to_owned()],
+        certificate: true,
+        certificate_numbers: vec!["CO-EG-77812".to_owned(), "CO-EG-77813".to_owned()],
+        invoice_number: "INV-2026-11-0193".to_owned(),
+        importer_reference: "PS-VAT-562100345".to_owned(),
+        sender_customs_reference: "EG-EORI-99120".to_owned(),
+        ..DeclarationDraft::default()
+    }
+    .restore(form)
+    .unwrap()
+}
+
+/// A gift declaration with only the required fields.
+pub fn minimal_declaration(form: CustomsForm) -> CustomsDeclaration {
+    DeclarationDraft {
+        category: "gift".to_owned(),
+        lines: vec![DeclarationLineDraft {
+            description: "Book".to_owned(),
+            quantity: 1,
+            net_weight_grams: 300,
+            value: MoneyDraft {
+                amount_minor: 5000,
+                currency: "EGP".to_owned(),
+            },
+            origin: "EG".to_owned(),
+            ..DeclarationLineDraft::default()
+        }],
+        gross_weight_grams: 400,
+        ..DeclarationDraft::default()
+    }
+    .restore(form)
+    .unwrap()
+}
+
+pub fn label_input<'a>(sender: &'a Party, addressee: &'a Party) -> LabelInput<'a> {
+    let item_id = id();
+    LabelInput {
+        item_id,
+        operator: OPERATOR,
+        service: service_name(item_id.service()),
+        sender,
+        addressee,
+        origin: country("EG"),
+        destination: addressee.country(),
+        weight: Grams::new(1_250),
+        postage: Money::new(45_000, Currency::EGP),
+        accepted_at: ACCEPTED_AT,
+        customs_form: Some(CustomsForm::Cn23),
+    }
+}
+
+pub fn customs_input<'a>(
+    declaration: &'a CustomsDeclaration,
+    sender: &'a Party,
+    addressee: &'a Party,
+) -> CustomsInput<'a> {
+    CustomsInput {
+        item_id: id(),
+        operator: OPERATOR,
+        declaration,
+        sender,
+        addressee,
+        office_of_origin: "Cairo Dokki / الدقي",
+        posted_at: ACCEPTED_AT,
+    }
+}
+
+pub fn receipt_input() -> ReceiptInput<'static> {
+    let item_id = id();
+    ReceiptInput {
+        item_id,
+        operator: OPERATOR,
+        service: service_name(item_id.service()),
+        destination: country("PS"),
+        weight: Grams::new(1_250),
+        postage: Money::new(45_000, Currency::EGP),
+        office: "Cairo Dokki post office / مكتب بريد الدقي",
+        accepted_at: ACCEPTED_AT,
+        tracking_url: "https://barid.example.org/track/EE123456785EG",
+    }
+}

@@ -1,0 +1,248 @@
+//! Barid's storage: the [`Store`] trait, the records it keeps, its errors, the SQL
+//! implementation shared by both backends, and the contract test suite every backend passes.
+//!
+//! What belongs here: persistence and the mapping between rows and domain records. What does
+//! not: postal rules (barid-core decides whether an event may happen; the store records it),
+//! HTTP, and anything dialect-specific (connection setup and migrations live in
+//! barid-store-sqlite and barid-store-postgres).
+//!
+//! Every mutating call is one transaction. Changes to an operator's data (operators, offices,
+//! users, tokens, ranges, items and events, endpoints, agreements, quarantine) write their
+//! audit entry in that transaction; bookkeeping does not (sessions, outbox delivery state,
+//! inbox receipt and application). Rules of the model (e.g. office-bound roles need an office)
+//! are checked before anything is written, for the API and the CLI alike.
+//! Every read of an operator's data takes the operator, so another operator's rows are simply
+//! not found.
+
+#[cfg(feature = "contract")]
+pub mod contract;
+pub mod error;
+pub mod model;
+pub mod sql;
+
+use async_trait::async_trait;
+use barid_core::{CountryCode, S10Id, SiteCode};
+use time::OffsetDateTime;
+
+pub use error::{StoreError, StoreResult};
+use model::*;
+
+/// Everything Barid keeps. Implemented once over SQL for SQLite and PostgreSQL.
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Whether the database answers; for `/readyz`.
+    async fn ping(&self) -> StoreResult<()>;
+
+    // --- operators and offices -----------------------------------------------------------
+
+    async fn create_operator(&self, actor: &Actor, new: &NewOperator) -> StoreResult<Operator>;
+    async fn operator(&self, code: CountryCode) -> StoreResult<Option<Operator>>;
+    async fn operators(&self) -> StoreResult<Vec<Operator>>;
+
+    /// Conflict if the code is taken on this node.
+    async fn create_office(&self, actor: &Actor, new: &NewOffice) -> StoreResult<Office>;
+    async fn office(&self, operator: CountryCode, code: &SiteCode) -> StoreResult<Option<Office>>;
+    async fn offices(&self, operator: CountryCode) -> StoreResult<Vec<Office>>;
+
+    // --- users, sessions, tokens ---------------------------------------------------------
+
+    /// Conflict if the username is taken on this node; NotFound if an office is not the
+    /// operator's.
+    async fn create_user(&self, actor: &Actor, new: &NewUser) -> StoreResult<User>;
+    async fn user(&self, operator: CountryCode, username: &Username) -> StoreResult<Option<User>>;
+    async fn users(&self, operator: CountryCode) -> StoreResult<Vec<User>>;
+    /// For login: looks the username up across operators (usernames are unique on the node).
+    async fn credentials(&self, username: &Username) -> StoreResult<Option<UserCredentials>>;
+    /// Also ends every session of the user, in the same transaction.
+    async fn set_password(
+        &self,
+        actor: &Actor,
+        user: UserId,
+        password_hash: &str,
+    ) -> StoreResult<()>;
+    /// Replaces the user's roles and office assignments.
+    async fn set_user_access(
+        &self,
+        actor: &Actor,
+        user: UserId,
+        roles: &std::collections::BTreeSet<barid_core::Role>,
+        offices: &std::collections::BTreeSet<SiteCode>,
+    ) -> StoreResult<User>;
+    async fn set_user_active(&self, actor: &Actor, user: UserId, active: bool) -> StoreResult<()>;
+
+    async fn create_session(&self, new: &NewSession) -> StoreResult<()>;
+    /// The session with this secret hash if it has not expired at `now` and its user is active.
+    async fn session(&self, secret_hash: &str, now: OffsetDateTime)
+    -> StoreResult<Option<Session>>;
+    async fn delete_session(&self, secret_hash: &str) -> StoreResult<()>;
+    /// Removes every session that expired before `now`; returns how many.
+    async fn delete_expired_sessions(&self, now: OffsetDateTime) -> StoreResult<u64>;
+
+    async fn create_api_token(&self, actor: &Actor, new: &NewApiToken) -> StoreResult<ApiToken>;
+    /// The unrevoked token with this secret hash.
+    async fn api_token(&self, secret_hash: &str) -> StoreResult<Option<ApiToken>>;
+    async fn api_tokens(&self, operator: CountryCode) -> StoreResult<Vec<ApiToken>>;
+    async fn revoke_api_token(&self, actor: &Actor, token: TokenId) -> StoreResult<()>;
+
+    // --- S10 ranges and items ------------------------------------------------------------
+
+    async fn create_s10_range(
+        &self,
+        actor: &Actor,
+        range: &barid_core::S10Range,
+    ) -> StoreResult<S10RangeRecord>;
+    async fn s10_ranges(&self, operator: CountryCode) -> StoreResult<Vec<S10RangeRecord>>;
+
+    /// Stores the item with its first event and the outbox messages it causes, in one
+    /// transaction. With `ItemIdSource::Range` the S10 ID is issued from the range in the same
+    /// transaction (RangeExhausted when none is left), so concurrent acceptances never share a
+    /// serial. Conflict if the operator already has an item with that S10 ID.
+    async fn create_item(
+        &self,
+        actor: &Actor,
+        new: &NewItem,
+        first_event: &NewEvent,
+        derived: DerivedStatus,
+        outbox: &[NewOutboxMessage],
+    ) -> StoreResult<(Item, ItemEvent)>;
+    /// Stores every entry as `create_item` would, all in one transaction: either every item is
+    /// stored (with its event and audit entry) or none is. Returns them in the entries' order.
+    async fn create_items(
+        &self,
+        actor: &Actor,
+        entries: &[NewItemEntry],
+    ) -> StoreResult<Vec<(Item, ItemEvent)>>;
+    async fn item(&self, operator: CountryCode, s10: &S10Id) -> StoreResult<Option<Item>>;
+    /// Every copy of the item with this S10 ID on the node, whichever operator keeps it (the
+    /// origin post and the destination post each keep their own), ordered by operator.
+    ///
+    /// This is the one read across operators, for public tracking: whoever shows its result
+    /// shows only what the public may see (never the parties).
+    async fn items_by_s10(&self, s10: &S10Id) -> StoreResult<Vec<Item>>;
+    /// The operator's items matching `query`, newest first, at most `limit`.
+    async fn search_items(
+        &self,
+        operator: CountryCode,
+        query: &ItemQuery,
+        limit: u32,
+    ) -> StoreResult<Vec<ItemSummary>>;
+    /// The item's events in the order they were recorded.
+    async fn item_events(&self, operator: CountryCode, item: ItemId)
+    -> StoreResult<Vec<ItemEvent>>;
+
+    /// Records an event with the item's new derived status and the outbox messages it causes,
+    /// in one transaction. Idempotent: the same event (item, code, time, office) a second time
+    /// changes nothing and returns `Duplicate`. Conflict if the item's version is no longer
+    /// `expected_version` (someone recorded an event meanwhile): derive again and retry.
+    async fn record_event(
+        &self,
+        actor: &Actor,
+        item: ItemId,
+        expected_version: i64,
+        event: &NewEvent,
+        derived: DerivedStatus,
+        outbox: &[NewOutboxMessage],
+    ) -> StoreResult<EventRecorded>;
+
+    // --- exchange with partner posts -----------------------------------------------------
+
+    /// Messages from `sender` to `recipient` not yet delivered and due at `now`, in sequence
+    /// order, at most `limit`.
+    async fn pending_outbox(
+        &self,
+        sender: CountryCode,
+        recipient: CountryCode,
+        now: OffsetDateTime,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxMessage>>;
+    async fn mark_outbox_delivered(&self, ids: &[OutboxId], at: OffsetDateTime) -> StoreResult<()>;
+    async fn mark_outbox_failed(
+        &self,
+        id: OutboxId,
+        error: &str,
+        next_attempt_at: OffsetDateTime,
+    ) -> StoreResult<()>;
+    async fn outbox_backlog(&self, sender: CountryCode) -> StoreResult<Vec<OutboxBacklog>>;
+
+    /// Deduplicates by (sender, message ID): a message seen before is `Duplicate`.
+    async fn insert_inbox(&self, message: &NewInboxMessage) -> StoreResult<InboxInsert>;
+    /// Pending messages for `recipient` from `sender`, in sequence order.
+    async fn pending_inbox(
+        &self,
+        recipient: CountryCode,
+        sender: CountryCode,
+        limit: u32,
+    ) -> StoreResult<Vec<InboxMessage>>;
+    async fn mark_inbox_applied(&self, id: InboxId, at: OffsetDateTime) -> StoreResult<()>;
+    async fn mark_inbox_quarantined(
+        &self,
+        id: InboxId,
+        reason: &str,
+        at: OffsetDateTime,
+    ) -> StoreResult<()>;
+    async fn quarantined_inbox(&self, recipient: CountryCode) -> StoreResult<Vec<InboxMessage>>;
+
+    async fn set_partner_endpoint(
+        &self,
+        actor: &Actor,
+        endpoint: &PartnerEndpoint,
+    ) -> StoreResult<()>;
+    async fn partner_endpoints(&self, operator: CountryCode) -> StoreResult<Vec<PartnerEndpoint>>;
+
+    // --- agreements ----------------------------------------------------------------------
+
+    async fn create_agreement(&self, actor: &Actor, new: &NewAgreement) -> StoreResult<Agreement>;
+    /// Saves new terms as the next version; the previous version stays in the history.
+    /// Conflict if the current version is not `expected_version`.
+    async fn update_agreement(
+        &self,
+        actor: &Actor,
+        id: AgreementId,
+        expected_version: i64,
+        status: AgreementStatus,
+        terms: &serde_json::Value,
+    ) -> StoreResult<Agreement>;
+    async fn agreements(&self, operator: CountryCode) -> StoreResult<Vec<Agreement>>;
+    /// Every version of an agreement, oldest first.
+    async fn agreement_history(
+        &self,
+        operator: CountryCode,
+        id: AgreementId,
+    ) -> StoreResult<Vec<Agreement>>;
+
+    // --- idempotent requests -------------------------------------------------------------
+
+    /// Reserves an `Idempotency-Key` of the operator for the request with this hash (a unique
+    /// insert, so of two concurrent requests with one key exactly one gets `Reserved`), or says
+    /// what the key was used for before. Bookkeeping: no audit entry.
+    async fn reserve_idempotency_key(
+        &self,
+        operator: CountryCode,
+        key: &str,
+        request_hash: &str,
+        at: OffsetDateTime,
+    ) -> StoreResult<IdempotencyReservation>;
+    /// Records the response to the request that reserved the key, for replays. NotFound if the
+    /// key is not reserved.
+    async fn complete_idempotency_key(
+        &self,
+        operator: CountryCode,
+        key: &str,
+        status: u16,
+        body: &str,
+        at: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// Frees a reserved key whose request was not answered (it failed in a way a retry may
+    /// fix); a completed key stays.
+    async fn release_idempotency_key(&self, operator: CountryCode, key: &str) -> StoreResult<()>;
+
+    // --- audit ---------------------------------------------------------------------------
+
+    /// The operator's audit log, newest first, `limit` entries before `before` (an audit ID).
+    async fn audit_log(
+        &self,
+        operator: CountryCode,
+        before: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Page<AuditEntry>>;
+}

@@ -1,0 +1,165 @@
+//! The OpenAPI 3.1 document, generated from the handlers' `#[utoipa::path]` annotations and
+//! the DTOs, then completed from the route table: each protected operation gets its security
+//! schemes, the roles its policy allows, and its 401/403 answers. So the document cannot
+//! disagree with the router about who may call what.
+
+use std::sync::OnceLock;
+
+use utoipa::OpenApi;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityRequirement, SecurityScheme,
+};
+use utoipa::openapi::{Content, Ref, ResponseBuilder};
+
+use crate::router::{Policy, Verb, route_table};
+use crate::{api, error, pages};
+
+pub const SESSION_SCHEME: &str = "session";
+pub const TOKEN_SCHEME: &str = "token";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Barid",
+        description = "International postal exchange: items, offices, users and tokens of one \
+            postal operator, and public tracking. Errors are always `{\"error\": \"code\", \"message\": \"...\", \
+            \"field\": \"...\"}`. Browsers authenticate with the session cookie and send the \
+            session's CSRF token (see `GET /api/v1/me`) as `X-CSRF-Token` on every state \
+            change; machines send `Authorization: Bearer barid_...` and need no CSRF token."
+    ),
+    paths(
+        api::meta::healthz,
+        api::meta::readyz,
+        api::meta::metrics,
+        api::meta::openapi_json,
+        api::meta::docs_redirect,
+        api::meta::docs_index,
+        api::meta::docs_file,
+        pages::assets::file,
+        pages::login_form,
+        pages::login_submit,
+        pages::logout,
+        pages::home,
+        pages::track::track_form,
+        pages::track::track_one,
+        pages::items::search,
+        pages::items::item,
+        api::me::me,
+        api::offices::list,
+        api::offices::create,
+        api::offices::get,
+        api::users::list,
+        api::users::create,
+        api::users::get,
+        api::users::set_access,
+        api::users::set_password,
+        api::tokens::list,
+        api::tokens::issue,
+        api::tokens::revoke,
+        api::ranges::list,
+        api::ranges::create,
+        api::audit::list,
+        api::items::get,
+        api::acceptance::create,
+        api::acceptance::bulk,
+        api::acceptance::label,
+        api::acceptance::customs,
+        api::acceptance::receipt,
+        api::tracking::events,
+        api::tracking::lookup,
+    ),
+    components(schemas(error::ErrorBody, error::ErrorDetail)),
+    tags(
+        (name = "operations", description = "Health, readiness, metrics and this document"),
+        (name = "pages", description = "HTML pages for people"),
+        (name = "me", description = "The caller"),
+        (name = "offices", description = "The operator's offices"),
+        (name = "users", description = "People who log in"),
+        (name = "tokens", description = "API tokens for machines"),
+        (name = "s10-ranges", description = "S10 serial ranges"),
+        (name = "audit", description = "Who changed what"),
+        (name = "items", description = "Postal items, for the staff of their operator"),
+        (name = "tracking", description = "Public tracking: no login, limited per client address"),
+    )
+)]
+struct ApiDoc;
+
+/// The document served at `/api/openapi.json`, built once.
+pub fn document() -> &'static utoipa::openapi::OpenApi {
+    static DOCUMENT: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+    DOCUMENT.get_or_init(build)
+}
+
+fn build() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        SESSION_SCHEME,
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+            crate::auth::SESSION_COOKIE,
+        ))),
+    );
+    components.add_security_scheme(
+        TOKEN_SCHEME,
+        SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+    );
+
+    for spec in route_table() {
+        let Some(item) = doc.paths.paths.get_mut(spec.path) else {
+            continue;
+        };
+        let operation = match spec.verb {
+            Verb::Get => item.get.as_mut(),
+            Verb::Post => item.post.as_mut(),
+            Verb::Put => item.put.as_mut(),
+            Verb::Delete => item.delete.as_mut(),
+        };
+        if let Some(operation) = operation {
+            apply_policy(operation, spec.policy);
+        }
+    }
+    doc
+}
+
+fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            Content::new(Some(Ref::from_schema_name("ErrorBody"))),
+        )
+        .into()
+}
+
+fn apply_policy(operation: &mut Operation, policy: Policy) {
+    let who = match policy {
+        Policy::Public => return,
+        Policy::Authenticated => "Any authenticated caller.".to_owned(),
+        Policy::Roles(roles) => format!(
+            "Roles: {}.",
+            roles
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    operation.security = Some(vec![
+        SecurityRequirement::new(SESSION_SCHEME, Vec::<String>::new()),
+        SecurityRequirement::new(TOKEN_SCHEME, Vec::<String>::new()),
+    ]);
+    operation.description = Some(match operation.description.take() {
+        Some(description) if !description.is_empty() => format!("{description}\n\n{who}"),
+        _ => who,
+    });
+    let responses = &mut operation.responses.responses;
+    responses
+        .entry("401".to_owned())
+        .or_insert_with(|| error_response("`unauthenticated`: no valid session or token"));
+    responses.entry("403".to_owned()).or_insert_with(|| {
+        error_response(
+            "`forbidden`: no role that allows this; `csrf_failed`: missing or wrong CSRF token",
+        )
+    });
+}

@@ -1,0 +1,386 @@
+//! The authorisation matrix: every route × every role × own versus foreign operator, plus
+//! anonymous, against a hand-written table of expectations. A route added to the router
+//! without a row here fails `the_matrix_covers_exactly_the_routes_of_the_router`.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use axum::http::{Method, StatusCode};
+use barid_core::Role;
+use barid_web::route_table;
+
+use crate::support::{Caller, MACHINES, PEOPLE, Reply, TestApp, item_id, person_name};
+
+/// Who may call a route, written out by hand (not derived from the router).
+#[derive(Debug, Clone, Copy)]
+enum Expect {
+    /// Anyone.
+    Public,
+    /// Any authenticated caller; anonymous browsers are sent to the login page.
+    AnyPage,
+    /// Any authenticated caller; anonymous API clients get 401.
+    Any,
+    /// Only these roles; others get 403, anonymous 401.
+    Only(&'static [Role]),
+    /// A page for only these roles; others get 403, anonymous browsers go to the login page.
+    OnlyPage(&'static [Role]),
+}
+
+const STAFF: &[Role] = &[
+    Role::Admin,
+    Role::Supervisor,
+    Role::Clerk,
+    Role::OeOperator,
+    Role::Customs,
+    Role::Delivery,
+];
+const ADMIN: &[Role] = &[Role::Admin];
+const ADMIN_SUPERVISOR: &[Role] = &[Role::Admin, Role::Supervisor];
+const ACCEPTANCE: &[Role] = &[Role::Clerk, Role::Merchant];
+
+const MATRIX: &[(&str, &str, Expect)] = &[
+    ("GET", "/healthz", Expect::Public),
+    ("GET", "/readyz", Expect::Public),
+    ("GET", "/metrics", Expect::Public),
+    ("GET", "/api/openapi.json", Expect::Public),
+    ("GET", "/api/docs", Expect::Public),
+    ("GET", "/api/docs/", Expect::Public),
+    ("GET", "/api/docs/{file}", Expect::Public),
+    ("GET", "/static/{file}", Expect::Public),
+    ("GET", "/login", Expect::Public),
+    ("POST", "/login", Expect::Public),
+    ("GET", "/", Expect::AnyPage),
+    ("GET", "/track", Expect::Public),
+    ("GET", "/track/{id}", Expect::Public),
+    ("GET", "/items/search", Expect::OnlyPage(STAFF)),
+    ("GET", "/items/{s10}", Expect::OnlyPage(STAFF)),
+    ("GET", "/api/v1/items/{s10}/events", Expect::Public),
+    ("GET", "/api/v1/tracking", Expect::Public),
+    ("GET", "/api/v1/me", Expect::Any),
+    ("GET", "/api/v1/offices", Expect::Only(STAFF)),
+    ("POST", "/api/v1/offices", Expect::Only(ADMIN)),
+    ("GET", "/api/v1/offices/{code}", Expect::Only(STAFF)),
+    ("GET", "/api/v1/users", Expect::Only(ADMIN)),
+    ("POST", "/api/v1/users", Expect::Only(ADMIN)),
+    ("GET", "/api/v1/users/{username}", Expect::Only(ADMIN)),
+    (
+        "PUT",
+        "/api/v1/users/{username}/access",
+        Expect::Only(ADMIN),
+    ),
+    (
+        "POST",
+        "/api/v1/users/{username}/password",
+        Expect::Only(ADMIN),
+    ),
+    ("GET", "/api/v1/tokens", Expect::Only(ADMIN)),
+    ("POST", "/api/v1/tokens", Expect::Only(ADMIN)),
+    ("DELETE", "/api/v1/tokens/{id}", Expect::Only(ADMIN)),
+    ("GET", "/api/v1/s10-ranges", Expect::Only(ADMIN_SUPERVISOR)),
+    ("POST", "/api/v1/s10-ranges", Expect::Only(ADMIN)),
+    ("GET", "/api/v1/audit", Expect::Only(ADMIN_SUPERVISOR)),
+    ("GET", "/api/v1/items/{s10}", Expect::Only(STAFF)),
+    ("POST", "/api/v1/items", Expect::Only(ACCEPTANCE)),
+    ("POST", "/api/v1/items/bulk", Expect::Only(ACCEPTANCE)),
+    ("GET", "/api/v1/items/{s10}/label.pdf", Expect::Only(STAFF)),
+    (
+        "GET",
+        "/api/v1/items/{s10}/customs.pdf",
+        Expect::Only(STAFF),
+    ),
+    (
+        "GET",
+        "/api/v1/items/{s10}/receipt.pdf",
+        Expect::Only(STAFF),
+    ),
+    // Last: it ends the caller's session.
+    ("POST", "/logout", Expect::AnyPage),
+];
+
+#[test]
+fn the_matrix_covers_exactly_the_routes_of_the_router() {
+    let router: BTreeSet<(String, String)> = route_table()
+        .iter()
+        .map(|r| (r.verb.method().to_string(), r.path.to_owned()))
+        .collect();
+    let matrix: BTreeSet<(String, String)> = MATRIX
+        .iter()
+        .map(|(method, path, _)| ((*method).to_owned(), (*path).to_owned()))
+        .collect();
+    assert_eq!(
+        matrix.len(),
+        MATRIX.len(),
+        "a route is listed twice in the matrix"
+    );
+    let missing: Vec<_> = router.difference(&matrix).collect();
+    let extra: Vec<_> = matrix.difference(&router).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without a row in the matrix: {missing:?}"
+    );
+    assert!(extra.is_empty(), "matrix rows without a route: {extra:?}");
+}
+
+/// Which operator's objects a path points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Whose {
+    Own,
+    Foreign,
+}
+
+/// Objects the routes' parameters point at, per operator.
+struct Targets {
+    /// Token IDs to revoke: one per request so each revocation finds an unrevoked token.
+    eg_tokens: Vec<i64>,
+    ps_token: i64,
+}
+
+static SERIAL: AtomicU32 = AtomicU32::new(1);
+
+fn unique() -> u32 {
+    SERIAL.fetch_add(1, Ordering::Relaxed)
+}
+
+fn has_params(path: &str) -> bool {
+    path.contains('{') && !path.contains("{file}")
+}
+
+fn concrete_path(path: &str, whose: Whose, targets: &mut Targets) -> String {
+    let operator = if whose == Whose::Own { "EG" } else { "PS" };
+    match path {
+        "/track/{id}" => return format!("/track/{}", item_id(operator)),
+        "/static/{file}" => return "/static/barid.css".to_owned(),
+        "/api/v1/tracking" => {
+            return format!("/api/v1/tracking?ids={},{}", item_id("EG"), item_id("PS"));
+        }
+        _ => {}
+    }
+    let token = match whose {
+        _ if !path.contains("{id}") => 0,
+        Whose::Own => targets.eg_tokens.pop().unwrap(),
+        Whose::Foreign => targets.ps_token,
+    };
+    path.replace("{code}", if operator == "EG" { "EGCAIA" } else { "PSRMHA" })
+        .replace("{username}", &crate::support::target_user(operator))
+        .replace("{id}", &token.to_string())
+        .replace("{s10}", &item_id(operator).to_string())
+        .replace("{file}", "swagger-ui.css")
+}
+
+fn body_for(method: &str, path: &str) -> Option<String> {
+    let n = unique();
+    let body = match (method, path) {
+        ("POST", "/api/v1/offices") => format!(
+            r#"{{"code": "EG-M-{n}", "kind": "counter", "name_en": "Matrix {n}", "name_ar": "مكتب {n}",
+                "city_en": "Giza", "city_ar": "الجيزة", "timezone": "Africa/Cairo"}}"#
+        ),
+        ("POST", "/api/v1/users") => format!(
+            r#"{{"username": "matrix-{n}", "display_name": "Matrix {n}", "password": "a long enough password",
+                "roles": ["clerk"], "offices": ["EGCAIA"]}}"#
+        ),
+        ("PUT", _) => r#"{"roles": ["clerk"], "offices": ["EGCAIA"]}"#.to_owned(),
+        ("POST", "/api/v1/users/{username}/password") => {
+            r#"{"password": "another long password"}"#.to_owned()
+        }
+        ("POST", "/api/v1/tokens") => format!(r#"{{"name": "matrix {n}", "role": "merchant"}}"#),
+        ("POST", "/api/v1/s10-ranges") => format!(
+            r#"{{"service_indicator": "RR", "first": {}, "last": {}}}"#,
+            n * 1000,
+            n * 1000 + 999
+        ),
+        _ => return None,
+    };
+    Some(body)
+}
+
+async fn call(app: &TestApp, caller: &Caller, method: &str, path: &str, concrete: &str) -> Reply {
+    let method: Method = method.parse().unwrap();
+    match (method.as_str(), path) {
+        ("POST", "/login") => {
+            let form = format!(
+                "username={}&password={}&csrf_token=matrix",
+                person_name("EG", Role::Delivery),
+                crate::support::PASSWORD.replace(' ', "+")
+            );
+            let request = axum::http::Request::post("/login")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("cookie", "barid_login_csrf=matrix")
+                .body(axum::body::Body::from(form))
+                .unwrap();
+            app.send(request).await
+        }
+        ("POST", "/logout") => {
+            let mut request = crate::support::request(caller, method, concrete, None);
+            request.headers_mut().insert(
+                "content-type",
+                "application/x-www-form-urlencoded".parse().unwrap(),
+            );
+            app.send(request).await
+        }
+        _ => {
+            let body = body_for(method.as_str(), path);
+            app.call(caller, method, concrete, body.as_deref()).await
+        }
+    }
+}
+
+fn describe(who: &str, method: &str, path: &str, reply: &Reply) -> String {
+    format!(
+        "{who} {method} {path} -> {} {}",
+        reply.status,
+        reply.text().chars().take(200).collect::<String>()
+    )
+}
+
+fn assert_allowed(reply: &Reply, whose: Whose, parametrised: bool, context: &str) {
+    assert!(
+        !matches!(
+            reply.status,
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+        ),
+        "expected allowed: {context}"
+    );
+    assert!(!reply.status.is_server_error(), "server error: {context}");
+    if parametrised {
+        match whose {
+            Whose::Own => assert!(reply.status.is_success(), "expected success: {context}"),
+            Whose::Foreign => {
+                assert_eq!(reply.status, StatusCode::NOT_FOUND, "{context}");
+                // The API answers JSON; a page answers HTML naming the same code.
+                match reply.error_code() {
+                    Some(code) => assert_eq!(code, "not_found", "{context}"),
+                    None => assert!(
+                        reply.text().contains(r#"data-error="not_found""#),
+                        "{context}"
+                    ),
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_route_for_every_role_and_operator() {
+    let app = TestApp::new().await;
+    let mut callers: Vec<(String, Role, Caller)> = Vec::new();
+    for role in PEOPLE {
+        let person = app.login("EG", role).await;
+        callers.push((format!("EG {role} session"), role, Caller::Person(person)));
+    }
+    for role in MACHINES {
+        let (secret, _) = app.token("EG", role).await;
+        callers.push((format!("EG {role} token"), role, Caller::Token(secret)));
+    }
+    // Staff roles work through tokens too (a scanner's token, an admin's script).
+    for role in [Role::Admin, Role::Clerk] {
+        let (secret, _) = app.token("EG", role).await;
+        callers.push((format!("EG {role} token"), role, Caller::Token(secret)));
+    }
+    let mut eg_tokens = Vec::new();
+    for _ in 0..2 * callers.len() {
+        eg_tokens.push(app.token("EG", Role::Merchant).await.1.0);
+    }
+    let mut targets = Targets {
+        eg_tokens,
+        ps_token: app.token("PS", Role::Merchant).await.1.0,
+    };
+    let ps_clerk_before = app
+        .store
+        .user(
+            barid_store::contract::world::cc("PS"),
+            &barid_store::model::Username::parse("ps-clerk").unwrap(),
+        )
+        .await
+        .unwrap();
+
+    let mut checked = 0;
+    // Anonymous.
+    for (method, path, expect) in MATRIX {
+        let concrete = concrete_path(path, Whose::Own, &mut targets);
+        let reply = call(&app, &Caller::Anonymous, method, path, &concrete).await;
+        let context = describe("anonymous", method, &concrete, &reply);
+        match expect {
+            Expect::Public => assert!(
+                !matches!(
+                    reply.status,
+                    StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+                ) && !reply.status.is_server_error(),
+                "{context}"
+            ),
+            Expect::AnyPage | Expect::OnlyPage(_) => {
+                assert_eq!(reply.status, StatusCode::SEE_OTHER, "{context}");
+                assert_eq!(reply.header("location"), Some("/login"), "{context}");
+            }
+            Expect::Any | Expect::Only(_) => {
+                assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{context}");
+                assert_eq!(
+                    reply.error_code().as_deref(),
+                    Some("unauthenticated"),
+                    "{context}"
+                );
+            }
+        }
+        checked += 1;
+    }
+
+    for (who, role, caller) in &callers {
+        for (method, path, expect) in MATRIX {
+            let parametrised = has_params(path);
+            let owners: &[Whose] = if parametrised {
+                &[Whose::Own, Whose::Foreign]
+            } else {
+                &[Whose::Own]
+            };
+            for whose in owners {
+                let concrete = concrete_path(path, *whose, &mut targets);
+                let reply = call(&app, caller, method, path, &concrete).await;
+                let context = describe(who, method, &concrete, &reply);
+                match expect {
+                    // Public routes show every operator's items (public tracking): only
+                    // check that nobody is refused.
+                    Expect::Public => assert!(
+                        !matches!(
+                            reply.status,
+                            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+                        ) && !reply.status.is_server_error(),
+                        "{context}"
+                    ),
+                    Expect::Any | Expect::AnyPage => {
+                        assert_allowed(&reply, *whose, parametrised, &context)
+                    }
+                    Expect::Only(roles) | Expect::OnlyPage(roles) if roles.contains(role) => {
+                        assert_allowed(&reply, *whose, parametrised, &context)
+                    }
+                    Expect::Only(_) | Expect::OnlyPage(_) => {
+                        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{context}");
+                        assert_eq!(
+                            reply.error_code().as_deref(),
+                            Some("forbidden"),
+                            "{context}"
+                        );
+                    }
+                }
+                checked += 1;
+            }
+        }
+    }
+    // Anonymous, 10 callers × (22 plain rows + 6 parametrised rows twice).
+    assert!(checked > 300, "only {checked} checks");
+
+    // Foreign objects were never touched.
+    let ps_clerk_after = app
+        .store
+        .user(
+            barid_store::contract::world::cc("PS"),
+            &barid_store::model::Username::parse("ps-clerk").unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ps_clerk_before, ps_clerk_after);
+    let ps_tokens = app
+        .store
+        .api_tokens(barid_store::contract::world::cc("PS"))
+        .await
+        .unwrap();
+    assert!(ps_tokens.iter().all(|t| t.revoked_at.is_none()));
+}

@@ -1,0 +1,18 @@
+//! Integration tests for barid-web, compiled into one test binary. Most call the router
+//! in-process; `server` starts a real server on port 0.
+
+// A panic in a test is a failed test; helpers outside #[test] functions may unwrap too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod acceptance;
+mod auth;
+mod authz;
+mod bad_input;
+mod errors;
+mod i18n;
+mod operations;
+mod pages;
+mod scoping;
+mod server;
+mod support;
+mod tracking;

@@ -1,0 +1,332 @@
+//! A test app: a fresh SQLite store with the contract suite's network (EG and PS hosted, JO a
+//! partner), one logged-in user per staff role and one token per machine role for each of EG
+//! and PS, and one item per operator. Requests go through the real router in-process.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, OnceLock};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use barid_core::lifecycle::ItemStatus;
+use barid_core::{ReferenceData, Role, S10Id, ServiceIndicator};
+use barid_store::Store;
+use barid_store::contract::world::{self, T0, cc, cli, site};
+use barid_store::model::{ItemIdSource, NewApiToken, NewSession, NewUser, TokenId, Username};
+use barid_web::auth::secret::{hash_secret, new_api_token, random_secret};
+use barid_web::clock::FixedClock;
+use barid_web::{AppState, Config, build_router};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+pub const PEOPLE: [Role; 6] = [
+    Role::Admin,
+    Role::Supervisor,
+    Role::Clerk,
+    Role::OeOperator,
+    Role::Customs,
+    Role::Delivery,
+];
+pub const MACHINES: [Role; 2] = [Role::Merchant, Role::Partner];
+
+/// One argon2 hash for every test user: hashing is slow on purpose.
+pub fn password_hash() -> String {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| barid_web::hash_password(PASSWORD).unwrap())
+        .clone()
+}
+
+/// A logged-in person: the session cookie's secret and the session's CSRF token.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub secret: String,
+    pub csrf: String,
+}
+
+/// How a request authenticates.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    Anonymous,
+    Person(Person),
+    Token(String),
+}
+
+pub struct TestApp {
+    pub router: Router,
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<FixedClock>,
+    pub state: AppState,
+    _dir: tempfile::TempDir,
+}
+
+/// A test user's name: `eg-oe_operator`.
+pub fn person_name(operator: &str, role: Role) -> String {
+    format!("{}-{}", operator.to_lowercase(), role.as_str())
+}
+
+/// A user of `operator` that no test logs in as.
+pub fn target_user(operator: &str) -> String {
+    format!("{}-target", operator.to_lowercase())
+}
+
+/// The office of exchange of each hosted operator.
+pub fn exchange_office(operator: &str) -> &'static str {
+    if operator == "EG" { "EGCAIA" } else { "PSRMHA" }
+}
+
+pub fn item_id(operator: &str) -> S10Id {
+    S10Id::new(
+        ServiceIndicator::parse("RR").unwrap(),
+        12_345_678,
+        cc(operator),
+    )
+    .unwrap()
+}
+
+pub fn test_config() -> Config {
+    Config {
+        login_attempts_per_minute: 1000,
+        // The matrix and the page tests look items up many times from one (unknown) address.
+        tracking_lookups_per_minute: 100_000,
+        ..Config::default()
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        Self::with_config(test_config()).await
+    }
+
+    pub async fn with_config(config: Config) -> Self {
+        let (store, dir) = barid_store_sqlite::temporary().await.unwrap();
+        let store: Arc<dyn Store> = Arc::new(store);
+        world::network(&store).await;
+        for operator in ["EG", "PS"] {
+            for role in PEOPLE {
+                let offices = if role.works_at_offices() {
+                    BTreeSet::from([site(exchange_office(operator))])
+                } else {
+                    BTreeSet::new()
+                };
+                store
+                    .create_user(
+                        &cli(operator),
+                        &NewUser {
+                            operator: cc(operator),
+                            username: Username::parse(&person_name(operator, role)).unwrap(),
+                            display_name: format!("{role} of {operator}"),
+                            password_hash: password_hash(),
+                            roles: BTreeSet::from([role]),
+                            offices,
+                        },
+                    )
+                    .await
+                    .unwrap();
+            }
+            // The user the matrix's /users/{username} routes act on. Nobody logs in as it, so
+            // changing its password (which ends its sessions) cannot log a caller out.
+            store
+                .create_user(
+                    &cli(operator),
+                    &NewUser {
+                        operator: cc(operator),
+                        username: Username::parse(&target_user(operator)).unwrap(),
+                        display_name: format!("Target of {operator}"),
+                        password_hash: password_hash(),
+                        roles: BTreeSet::from([Role::Clerk]),
+                        offices: BTreeSet::from([site(exchange_office(operator))]),
+                    },
+                )
+                .await
+                .unwrap();
+            let new_item = world::new_item(ItemIdSource::Given(item_id(operator)));
+            let item = barid_store::model::NewItem {
+                operator: cc(operator),
+                office: site(exchange_office(operator)),
+                ..new_item
+            };
+            let mut first = world::accepted(T0);
+            first.office = site(exchange_office(operator));
+            store
+                .create_item(
+                    &cli(operator),
+                    &item,
+                    &first,
+                    world::derived(ItemStatus::Accepted),
+                    &[],
+                )
+                .await
+                .unwrap();
+        }
+        let clock = Arc::new(FixedClock::new(T0));
+        let state = AppState::new(store.clone(), ReferenceData::embedded().unwrap(), config)
+            .with_clock(clock.clone());
+        Self {
+            router: build_router(state.clone()),
+            store,
+            clock,
+            state,
+            _dir: dir,
+        }
+    }
+
+    /// A fresh session for a test user.
+    pub async fn login(&self, operator: &str, role: Role) -> Person {
+        self.session_for(&person_name(operator, role)).await
+    }
+
+    pub async fn session_for(&self, username: &str) -> Person {
+        let credentials = self
+            .store
+            .credentials(&Username::parse(username).unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let secret = random_secret();
+        let csrf = random_secret();
+        self.store
+            .create_session(&NewSession {
+                secret_hash: hash_secret(&secret),
+                user: credentials.user.id,
+                csrf_token: csrf.clone(),
+                created_at: T0,
+                expires_at: T0 + time::Duration::hours(12),
+            })
+            .await
+            .unwrap();
+        Person { secret, csrf }
+    }
+
+    /// A new API token of `operator` with `role`; returns the secret and the token's ID.
+    pub async fn token(&self, operator: &str, role: Role) -> (String, TokenId) {
+        let (secret, secret_hash) = new_api_token();
+        let partner =
+            (role == Role::Partner).then(|| cc(if operator == "EG" { "PS" } else { "EG" }));
+        let office = role
+            .works_at_offices()
+            .then(|| site(exchange_office(operator)));
+        let token = self
+            .store
+            .create_api_token(
+                &cli(operator),
+                &NewApiToken {
+                    operator: cc(operator),
+                    name: format!("{role} token"),
+                    secret_hash,
+                    role,
+                    office,
+                    partner,
+                },
+            )
+            .await
+            .unwrap();
+        (secret, token.id)
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn call(
+        &self,
+        caller: &Caller,
+        method: Method,
+        path: &str,
+        body: Option<&str>,
+    ) -> Reply {
+        self.send(request(caller, method, path, body)).await
+    }
+
+    pub async fn audit_count(&self, operator: &str) -> usize {
+        self.store
+            .audit_log(cc(operator), None, 1000)
+            .await
+            .unwrap()
+            .items
+            .len()
+    }
+
+    pub async fn counts(&self, operator: &str) -> (usize, usize, usize, usize, usize) {
+        let operator_code = cc(operator);
+        (
+            self.store.offices(operator_code).await.unwrap().len(),
+            self.store.users(operator_code).await.unwrap().len(),
+            self.store.api_tokens(operator_code).await.unwrap().len(),
+            self.store.s10_ranges(operator_code).await.unwrap().len(),
+            self.audit_count(operator).await,
+        )
+    }
+}
+
+/// A request as `caller`: a person sends the session cookie and the CSRF header; a token
+/// sends `Authorization: Bearer`. A body is JSON.
+pub fn request(caller: &Caller, method: Method, path: &str, body: Option<&str>) -> Request<Body> {
+    let mut builder = Request::builder().method(method).uri(path);
+    match caller {
+        Caller::Anonymous => {}
+        Caller::Person(person) => {
+            builder = builder
+                .header(header::COOKIE, format!("barid_session={}", person.secret))
+                .header("x-csrf-token", &person.csrf);
+        }
+        Caller::Token(secret) => {
+            builder = builder.header(header::AUTHORIZATION, format!("Bearer {secret}"));
+        }
+    }
+    match body {
+        Some(body) => builder
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_owned()))
+            .unwrap(),
+        None => builder.body(Body::empty()).unwrap(),
+    }
+}
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Reply {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    /// The `error` code of a JSON error body, if it is one.
+    pub fn error_code(&self) -> Option<String> {
+        serde_json::from_slice::<serde_json::Value>(&self.body)
+            .ok()?
+            .get("error")?
+            .as_str()
+            .map(str::to_owned)
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect()
+    }
+}
