@@ -165,7 +165,7 @@ pub struct PartyDraft {
 
 /// Turns Arabic-Indic (U+0660..) and Extended Arabic-Indic (U+06F0..) digits into ASCII ones,
 /// so that phone numbers and postcodes typed on an Arabic keyboard are stored one way only.
-fn ascii_digits(text: &str) -> String {
+pub fn ascii_digits(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '\u{0660}'..='\u{0669}' => char::from_u32(u32::from(c) - 0x0660 + u32::from('0')),

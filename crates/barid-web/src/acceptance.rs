@@ -479,6 +479,27 @@ fn assign_ranges(
     failures
 }
 
+/// What acceptance would say about a draft, without storing anything: every issue, or none
+/// when it would be accepted (serials permitting). The web form uses it to list the rules'
+/// problems next to fields that did not even read.
+pub async fn review(
+    store: &dyn Store,
+    reference: &ReferenceData,
+    actor: &Actor,
+    office: &SiteCode,
+    draft: AcceptanceDraft,
+) -> Result<Vec<AcceptanceIssue>, StoreError> {
+    let mut issues: Vec<AcceptanceIssue> = check_office(store, actor.operator, office)
+        .await?
+        .into_iter()
+        .collect();
+    let context = context(store, actor.operator).await?;
+    if let Err(found) = prepare(reference, &context, actor, office, draft) {
+        issues.extend(found);
+    }
+    Ok(issues)
+}
+
 /// Accepts one item at `office` for the actor's operator, at `actor.at`: checks the draft,
 /// prices it, issues its S10 ID from the operator's range and records `EMA`, in one
 /// transaction. Every reason to refuse comes back at once in [`AcceptanceError::Refused`].

@@ -10,7 +10,7 @@ use std::fmt;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use barid_store::StoreError;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// Every stable error code the API returns. Clients and tests depend on these names.
@@ -157,7 +157,7 @@ impl fmt::Display for ErrorCode {
 }
 
 /// The JSON body of every error response.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ErrorBody {
     /// Stable snake_case code, e.g. `not_found`.
     #[schema(example = "invalid_body")]
@@ -174,7 +174,7 @@ pub struct ErrorBody {
 
 /// One of several problems of a request: its own code, message and field, and for a bulk
 /// request the index of the element it belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable snake_case code, e.g. `too_heavy`.
     #[schema(example = "too_heavy")]

@@ -9,6 +9,8 @@
 //! the reference data → [`AppState::new`] → [`serve`] (or [`build_router`] in tests).
 
 pub mod acceptance;
+pub mod acceptance_csv;
+pub mod acceptance_form;
 pub mod api;
 pub mod auth;
 pub mod clock;

@@ -157,6 +157,26 @@ fn routes() -> Vec<Route> {
         page(Get, "/", Authenticated, pages::home),
         page(Get, "/track", Public, pages::track::track_form),
         page(Get, "/track/{id}", Public, pages::track::track_one),
+        page(Get, "/accept", Roles(ACCEPTANCE), pages::accept::form),
+        page(Post, "/accept", Roles(ACCEPTANCE), pages::accept::submit),
+        page(
+            Get,
+            "/accept/bulk",
+            Roles(ACCEPTANCE),
+            pages::accept::bulk_form,
+        ),
+        page(
+            Post,
+            "/accept/bulk",
+            Roles(ACCEPTANCE),
+            pages::accept::bulk_submit,
+        ),
+        page(
+            Get,
+            "/accept/bulk/template.csv",
+            Roles(ACCEPTANCE),
+            pages::accept::bulk_template,
+        ),
         page(Get, "/items/search", Roles(STAFF), pages::items::search),
         page(Get, "/items/{s10}", Roles(STAFF), pages::items::item),
         // --- public tracking API (rate-limited per client address) ---------------------------
@@ -370,14 +390,20 @@ async fn require_csrf(request: Request, expected: &str, limit: usize) -> Result<
             Err(ApiError::csrf_failed())
         };
     }
-    if !is_form(request.headers()) {
+    let multipart = is_multipart(request.headers());
+    if !is_form(request.headers()) && !multipart {
         return Err(ApiError::csrf_failed());
     }
     let (parts, body) = request.into_parts();
     let bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| ApiError::payload_too_large())?;
-    let given = form_field(&bytes, CSRF_FIELD).unwrap_or_default();
+    let given = if multipart {
+        multipart_field(&parts.headers, bytes.clone(), CSRF_FIELD).await
+    } else {
+        form_field(&bytes, CSRF_FIELD)
+    }
+    .unwrap_or_default();
     if !secret::secrets_match(&given, expected) {
         return Err(ApiError::csrf_failed());
     }
@@ -389,6 +415,38 @@ fn is_form(headers: &HeaderMap) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"))
+}
+
+fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("multipart/form-data"))
+}
+
+/// A text field of a `multipart/form-data` body (a file upload form), read with axum's own
+/// multipart parser from a copy of the buffered body.
+async fn multipart_field(
+    headers: &HeaderMap,
+    body: axum::body::Bytes,
+    name: &str,
+) -> Option<String> {
+    use axum::extract::FromRequest;
+    let mut request = Request::new(Body::from(body));
+    if let Some(content_type) = headers.get(header::CONTENT_TYPE) {
+        request
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, content_type.clone());
+    }
+    let mut multipart = axum::extract::Multipart::from_request(request, &())
+        .await
+        .ok()?;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 /// A field of a URL-encoded form, without percent-decoding: CSRF tokens are URL-safe base64,

@@ -38,6 +38,10 @@ pub struct DemoArgs {
     /// How many demo items to accept.
     #[arg(long, default_value_t = 60)]
     pub items: usize,
+    /// Also write what is printed (address, logins, token, items) as JSON to this file, for
+    /// scripts: the browser tests and the load benchmarks read it.
+    #[arg(long, value_name = "FILE")]
+    pub summary_json: Option<PathBuf>,
 }
 
 /// (code, English name, Arabic name, currency)
@@ -251,6 +255,7 @@ const RANGES: [(&str, u32); 11] = [
 const RANGE_SIZE: u32 = 500_000;
 
 /// One login the demo created.
+#[derive(serde::Serialize)]
 pub struct Login {
     pub operator: CountryCode,
     pub username: String,
@@ -259,6 +264,7 @@ pub struct Login {
 }
 
 /// What the demo made, to print.
+#[derive(serde::Serialize)]
 pub struct Seeded {
     pub logins: Vec<Login>,
     pub merchant_token: String,
@@ -477,6 +483,24 @@ fn print_summary(address: SocketAddr, seeded: &Seeded) {
     println!();
 }
 
+fn write_summary_json(path: &std::path::Path, address: SocketAddr, seeded: &Seeded) {
+    let summary = serde_json::json!({
+        "base_url": format!("http://{address}"),
+        "logins": seeded.logins,
+        "merchant_token": seeded.merchant_token,
+        "items": seeded.items,
+    });
+    // Written whole to a temporary name and renamed, so a reader never sees half a file.
+    let partial = path.with_extension("partial");
+    let written = serde_json::to_vec_pretty(&summary)
+        .map_err(std::io::Error::other)
+        .and_then(|bytes| std::fs::write(&partial, bytes))
+        .and_then(|()| std::fs::rename(&partial, path));
+    if let Err(error) = written {
+        eprintln!("could not write {}: {error}", path.display());
+    }
+}
+
 pub fn demo(args: &DemoArgs) -> anyhow::Result<()> {
     let database = fresh_database(&args.dir)?;
     let url = format!("sqlite://{}", database.display());
@@ -490,8 +514,12 @@ pub fn demo(args: &DemoArgs) -> anyhow::Result<()> {
         let reference = reference_files::load(config.reference_dir.as_deref())?;
         println!("building the demo network in {} …", database.display());
         let seeded = seed(Arc::new(sql_store.clone()), &reference, items, now()).await?;
+        let summary_json = args.summary_json.clone();
         run_server(config, sql_store, reference, |address| {
-            print_summary(address, &seeded)
+            print_summary(address, &seeded);
+            if let Some(path) = summary_json {
+                write_summary_json(&path, address, &seeded);
+            }
         })
         .await
     })

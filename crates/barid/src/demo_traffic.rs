@@ -13,6 +13,7 @@ use barid_store::model::{
 use time::{Duration, OffsetDateTime, UtcOffset};
 
 /// An item the demo made, and what happened to it, for the printed summary.
+#[derive(serde::Serialize)]
 pub struct DemoItemSummary {
     pub s10: String,
     pub story: String,

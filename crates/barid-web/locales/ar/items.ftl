@@ -101,7 +101,6 @@ item-dimensions = الأبعاد
 item-contents = المحتويات
 item-postage = أجرة البريد
 item-documents = المستندات
-item-documents-coming = يمكن إعادة طباعة الملصق والبيان الجمركي والإيصال من هنا بعد إضافة القبول على الشباك.
 item-sender = المرسل
 item-addressee = المرسل إليه
 item-customs = البيان الجمركي ({ $form })

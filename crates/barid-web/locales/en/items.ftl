@@ -98,7 +98,6 @@ item-dimensions = Dimensions
 item-contents = Contents
 item-postage = Postage
 item-documents = Documents
-item-documents-coming = The label, customs declaration and receipt can be printed again here once counter acceptance comes.
 item-sender = Sender
 item-addressee = Addressee
 item-customs = Customs declaration ({ $form })

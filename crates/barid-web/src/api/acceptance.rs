@@ -168,7 +168,7 @@ impl From<AcceptanceError> for ApiError {
 /// The office to accept at: the one named, or the caller's only office. Unknown offices are
 /// left for acceptance to refuse (as a field error); an office of the operator the caller is
 /// not assigned to is 403.
-async fn office_for(
+pub(crate) async fn office_for(
     state: &AppState,
     principal: &Principal,
     named: Option<&str>,
@@ -331,6 +331,64 @@ fn respond<T: Serialize>(outcome: ApiResult<T>) -> Response {
     }
 }
 
+/// Accepts one item at the office the request names (or the caller's only office), now.
+async fn accept_one(
+    state: &AppState,
+    principal: &Principal,
+    request: AcceptItemRequest,
+) -> ApiResult<AcceptedItemDto> {
+    let office = office_for(state, principal, request.office.as_deref()).await?;
+    let actor = principal.actor(state.now());
+    let accepted = acceptance::accept(
+        state.store(),
+        state.reference(),
+        &actor,
+        &office,
+        request.item,
+    )
+    .await?;
+    Ok(AcceptedItemDto::from(accepted))
+}
+
+/// Accepts one item through [`idempotent`], as `POST /api/v1/items` does, for the web form:
+/// the S10 ID of the item (new, or the one a first submission with the same key made), or the
+/// refusal as the API would answer it. Server failures stay errors.
+pub(crate) async fn accept_idempotently(
+    state: &AppState,
+    principal: &Principal,
+    headers: &HeaderMap,
+    request: AcceptItemRequest,
+) -> ApiResult<Result<String, crate::error::ErrorBody>> {
+    let hash = request_hash("POST /api/v1/items", &request)?;
+    let response = idempotent(
+        state,
+        principal,
+        headers,
+        hash,
+        accept_one(state, principal, request),
+    )
+    .await;
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .map_err(ApiError::internal)?;
+    if status.is_success() {
+        let accepted: serde_json::Value =
+            serde_json::from_slice(&bytes).map_err(ApiError::internal)?;
+        return accepted
+            .get("s10")
+            .and_then(serde_json::Value::as_str)
+            .map(|s10| Ok(s10.to_owned()))
+            .ok_or_else(|| ApiError::internal("an accepted item without its S10 ID"));
+    }
+    let body: crate::error::ErrorBody =
+        serde_json::from_slice(&bytes).map_err(ApiError::internal)?;
+    if status.is_server_error() {
+        return Err(ApiError::internal(body.message));
+    }
+    Ok(Err(body))
+}
+
 /// Accepts one item at a counter: checks it, prices it from the tariff, issues its S10 ID from
 /// the operator's range for the service and records `EMA` at the office, at the current time.
 /// Send `Idempotency-Key` to make retries safe.
@@ -354,19 +412,7 @@ pub async fn create(
         Ok(hash) => hash,
         Err(error) => return error.into_response(),
     };
-    let work = async {
-        let office = office_for(&state, &principal, request.office.as_deref()).await?;
-        let actor = principal.actor(state.now());
-        let accepted = acceptance::accept(
-            state.store(),
-            state.reference(),
-            &actor,
-            &office,
-            request.item,
-        )
-        .await?;
-        Ok(AcceptedItemDto::from(accepted))
-    };
+    let work = accept_one(&state, &principal, request);
     idempotent(&state, &principal, &headers, hash, work).await
 }
 

@@ -258,6 +258,7 @@ struct ItemPage {
     tone: &'static str,
     origin: String,
     destination: String,
+    destination_code: String,
     office: String,
     weight: u32,
     dimensions: Option<String>,
@@ -268,6 +269,8 @@ struct ItemPage {
     parties: Vec<(String, PartyView)>,
     customs: Option<CustomsView>,
     events: Vec<StaffEventView>,
+    /// Just accepted at the counter (`?accepted=1`): offer the label first.
+    accepted_now: bool,
 }
 
 #[derive(Template)]
@@ -387,6 +390,7 @@ pub async fn item(
         tone: view::status_tone(item.status),
         origin: t.country(&item.origin_country).to_owned(),
         destination: t.country(&item.destination_country).to_owned(),
+        destination_code: item.destination_country.to_string(),
         office: office_name(item.office.as_str()),
         weight: item.weight.get(),
         dimensions,
@@ -402,6 +406,7 @@ pub async fn item(
             .as_ref()
             .map(|customs| CustomsView::new(&t, customs)),
         events,
+        accepted_now: page.query_has("accepted", "1"),
         t,
         layout,
     };

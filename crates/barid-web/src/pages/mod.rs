@@ -7,6 +7,7 @@
 //! language switch, navigation by role) and choosing the language. What does not:
 //! authorisation (the route table's guard) and JSON (see `api`).
 
+pub mod accept;
 pub mod assets;
 pub mod i18n;
 pub mod items;
@@ -79,6 +80,7 @@ pub enum Section {
     Home,
     Track,
     Search,
+    Accept,
     Login,
     Other,
 }
@@ -155,6 +157,16 @@ impl PageRequest {
         &self.headers
     }
 
+    /// Whether the query string holds `name=value`.
+    pub fn query_has(&self, name: &str, value: &str) -> bool {
+        self.query.as_deref().is_some_and(|query| {
+            query
+                .split('&')
+                .filter_map(|pair| pair.split_once('='))
+                .any(|pair| pair == (name, value))
+        })
+    }
+
     /// Whether htmx sent the request (it swaps part of the page).
     pub fn is_htmx(&self) -> bool {
         self.headers.contains_key("hx-request")
@@ -217,6 +229,13 @@ impl PageRequest {
                 href: "/",
                 label: t.tr("nav-home"),
                 current: section == Section::Home,
+            });
+        }
+        if principal.is_some_and(accept::works_counter) {
+            nav.push(NavLink {
+                href: "/accept",
+                label: t.tr("nav-accept"),
+                current: section == Section::Accept,
             });
         }
         if staff {
@@ -483,8 +502,9 @@ fn role_tasks(role: Role) -> &'static [(&'static str, Option<&'static str>, Opti
             ("task-supervisor-quality", None, Some("coming-quality")),
         ],
         Role::Clerk => &[
-            ("task-clerk-accept", None, Some("coming-acceptance")),
-            ("task-clerk-documents", None, Some("coming-acceptance")),
+            ("task-clerk-accept", Some("/accept"), None),
+            ("task-clerk-bulk", Some("/accept/bulk"), None),
+            ("task-clerk-documents", Some("/items/search"), None),
         ],
         Role::OeOperator => &[
             ("task-oe-scan", None, Some("coming-exchange")),
@@ -493,7 +513,10 @@ fn role_tasks(role: Role) -> &'static [(&'static str, Option<&'static str>, Opti
         ],
         Role::Customs => &[("task-customs-queue", None, Some("coming-exchange"))],
         Role::Delivery => &[("task-delivery-rounds", None, Some("coming-exchange"))],
-        Role::Merchant => &[("task-merchant-api", Some("/api/docs/"), None)],
+        Role::Merchant => &[
+            ("task-merchant-bulk", Some("/accept/bulk"), None),
+            ("task-merchant-api", Some("/api/docs/"), None),
+        ],
         Role::Partner => &[("task-partner-exchange", None, Some("coming-partner"))],
     }
 }

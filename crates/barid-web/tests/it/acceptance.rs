@@ -17,7 +17,7 @@ use crate::support::{Caller, Reply, TestApp, request};
 
 /// The test app with what acceptance needs: Libya as a partner, Egypt's demo agreements with
 /// Palestine, Jordan and Libya, and Egypt's EE, CP and RR ranges.
-async fn app() -> TestApp {
+pub async fn app() -> TestApp {
     let app = TestApp::new().await;
     app.store
         .create_operator(

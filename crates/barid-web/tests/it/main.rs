@@ -8,6 +8,7 @@ mod acceptance;
 mod auth;
 mod authz;
 mod bad_input;
+mod counter;
 mod errors;
 mod i18n;
 mod operations;

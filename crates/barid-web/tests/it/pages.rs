@@ -167,9 +167,13 @@ async fn each_role_has_a_home_page_listing_what_it_can_do() {
     let clerk = Caller::Person(app.login("EG", Role::Clerk).await);
     let html = text(&page(&app, &clerk, "/?lang=en").await);
     assert!(html.contains("Counter clerk"));
-    assert!(html.contains(
-        r#"<li class="coming">Accept an item at the counter, with its customs declaration <span class="badge">coming with the counter acceptance form</span></li>"#
-    ), "{html}");
+    assert!(
+        html.contains(
+            r#"<li><a href="/accept">Accept an item at the counter, with its customs declaration</a></li>"#
+        ),
+        "{html}"
+    );
+    assert!(html.contains(r#"<a href="/accept/bulk">"#), "{html}");
     let oe = Caller::Person(app.login("EG", Role::OeOperator).await);
     let html = text(&page(&app, &oe, "/?lang=en").await);
     assert!(html.contains("Open, fill and close receptacles"));

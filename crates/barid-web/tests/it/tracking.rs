@@ -14,7 +14,7 @@ use barid_store::model::{ItemIdSource, NewEvent};
 use barid_web::pages::strip_isolation;
 use time::macros::offset;
 
-use crate::support::{Caller, Reply, TestApp, item_id, test_config};
+use crate::support::{Caller, Reply, TestApp, encode, item_id, test_config};
 
 /// Everything about the parties and the contents that the public must never see, from the
 /// contract suite's sender and addressee (every test item has them).
@@ -495,18 +495,6 @@ async fn up_to_fifty_ids_at_once_on_the_page_and_in_the_api() {
         .await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert_eq!(reply.json()["error"], "invalid_query");
-}
-
-/// Percent-encodes a query value.
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
-                char::from(byte).to_string()
-            }
-            _ => format!("%{byte:02X}"),
-        })
-        .collect()
 }
 
 fn from(address: [u8; 4], path: &str) -> Request<Body> {

@@ -3,5 +3,6 @@
 // A panic in a test is a failed test; helpers outside #[test] functions may unwrap too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod browser;
 mod cli;
 mod server;
