@@ -15,6 +15,7 @@ mod country_table;
 pub mod customs;
 pub mod dispatch;
 pub mod event;
+pub mod exchange;
 pub mod field;
 pub mod lifecycle;
 pub mod money;
@@ -40,6 +41,10 @@ pub use dispatch::{
     MailSubclass, PostalIdError, ReceptacleId, ReceptacleSerial, ReceptacleWeight,
 };
 pub use event::{EventCode, Milestone, NextAction, ReasonCode};
+pub use exchange::{
+    ClosedDispatch, Discrepancy, DispatchCloseError, ItemFacts, PreAdvice, Receipt, Receptacle,
+    ReceptacleError, ReceptacleState, RoutePlan, SeriesYear, WeightTolerance,
+};
 pub use field::{FieldError, FieldErrorKind};
 pub use lifecycle::{ItemState, ItemStatus, Leg, LifecycleError, LifecycleEvent};
 pub use money::{Currency, Grams, Money, SdrRate};
