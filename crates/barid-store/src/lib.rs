@@ -119,6 +119,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// This is the one read across operators, for public tracking: whoever shows its result
     /// shows only what the public may see (never the parties).
     async fn items_by_s10(&self, s10: &S10Id) -> StoreResult<Vec<Item>>;
+    /// What public tracking shows of the item with this S10 ID, from every operator's copy,
+    /// in one read: each copy's service and countries and each copy's events, without the
+    /// parties, the customs declaration, signatories or notes. `None` when no operator on the
+    /// node has the item. Like [`Store::items_by_s10`], a read across operators.
+    async fn tracked_item(&self, s10: &S10Id) -> StoreResult<Option<TrackedItem>>;
     /// The operator's items matching `query`, newest first, at most `limit`.
     async fn search_items(
         &self,

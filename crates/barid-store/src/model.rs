@@ -459,6 +459,45 @@ pub struct ItemEvent {
     pub recorded_at: OffsetDateTime,
 }
 
+/// What public tracking may show of an item, from every copy on the node (the origin post's
+/// and the destination post's), read at once by [`Store::tracked_item`](crate::Store::tracked_item).
+/// It holds no party, customs declaration, signatory, note or internal ID, so nothing built
+/// from it can show them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackedItem {
+    pub s10: S10Id,
+    /// One per operator keeping the item, ordered by operator; never empty.
+    pub copies: Vec<TrackedCopy>,
+    /// The events of every copy: copy after copy (in the order of `copies`), each copy's in
+    /// the order they were recorded.
+    pub events: Vec<TrackedEvent>,
+}
+
+/// One operator's copy of a tracked item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrackedCopy {
+    pub operator: CountryCode,
+    pub service: S10Service,
+    pub origin_country: CountryCode,
+    pub destination_country: CountryCode,
+}
+
+/// One event of a tracked item, without its signatory and note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackedEvent {
+    /// The operator whose copy holds the event.
+    pub operator: CountryCode,
+    pub code: EventCode,
+    pub milestone: Milestone,
+    /// With the UTC offset of the office where it happened, as stored.
+    pub at: OffsetDateTime,
+    pub office: SiteCode,
+    pub reason: Option<ReasonCode>,
+    pub next_action: Option<NextAction>,
+    pub source: EventSource,
+    pub reported_by: Option<CountryCode>,
+}
+
 /// The item's state after an event, as the lifecycle derived it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DerivedStatus {

@@ -12,17 +12,17 @@
 //! [`Timeline`] holds no party, note, signatory or internal ID, so nothing built from it can
 //! show them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use barid_core::lifecycle::{ItemStatus, LifecycleEvent, replay};
 use barid_core::{
     CountryCode, EventCode, Milestone, OfficeCode, ReasonCode, S10Error, S10Id, SiteCode,
 };
-use barid_store::model::{Item, ItemEvent, Office};
+use barid_store::model::{Office, TrackedCopy, TrackedEvent};
 use time::OffsetDateTime;
 
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::state::AppState;
+use crate::state::{AppState, OfficeDirectory};
 
 /// The most IDs one lookup may hold.
 pub const MAX_IDS: usize = 50;
@@ -142,14 +142,13 @@ pub fn check_rate(state: &AppState, client: Option<std::net::IpAddr>) -> ApiResu
 /// Looks each typed ID up, in order.
 pub async fn lookup_all(state: &AppState, inputs: &[String]) -> ApiResult<Vec<Lookup>> {
     let mut results = Vec::with_capacity(inputs.len());
-    let mut offices = OfficeCache::default();
     for input in inputs {
         let lookup = match S10Id::parse(input) {
             Err(error) => Lookup::Invalid {
                 input: input.clone(),
                 error,
             },
-            Ok(s10) => match timeline_with(state, &s10, &mut offices).await? {
+            Ok(s10) => match timeline(state, &s10).await? {
                 Some(timeline) => Lookup::Found(timeline),
                 None => Lookup::NotFound(s10),
             },
@@ -160,58 +159,53 @@ pub async fn lookup_all(state: &AppState, inputs: &[String]) -> ApiResult<Vec<Lo
 }
 
 /// The public timeline of one item, or `None` when no operator on this node has it.
+///
+/// One read of the store (every copy's service, countries and events, nothing private) and the
+/// node's offices from the cache in the state: no party, declaration or office is read per
+/// lookup.
 pub async fn timeline(state: &AppState, s10: &S10Id) -> ApiResult<Option<Timeline>> {
-    timeline_with(state, s10, &mut OfficeCache::default()).await
-}
-
-async fn timeline_with(
-    state: &AppState,
-    s10: &S10Id,
-    offices: &mut OfficeCache,
-) -> ApiResult<Option<Timeline>> {
-    let copies = state.store().items_by_s10(s10).await?;
-    let Some(first) = copies.first() else {
+    let Some(tracked) = state.store().tracked_item(s10).await? else {
         return Ok(None);
     };
-    let mut events: Vec<ItemEvent> = Vec::new();
-    for copy in &copies {
-        events.extend(state.store().item_events(copy.operator, copy.id).await?);
-    }
-    let events = merge(events);
+    let Some(first) = tracked.copies.first().copied() else {
+        return Ok(None);
+    };
+    let events = merge(tracked.events);
     let derived = replay(
         &events
             .iter()
-            .map(|stored| LifecycleEvent {
-                milestone: stored.event.milestone,
-                at: stored.event.at,
-                next_action: stored.event.next_action,
-                source: stored.event.source,
+            .map(|event| LifecycleEvent {
+                milestone: event.milestone,
+                at: event.at,
+                next_action: event.next_action,
+                source: event.source,
             })
             .collect::<Vec<_>>(),
     );
-    let mut timeline = Vec::with_capacity(events.len());
-    for stored in events {
-        let event = stored.event;
-        let office = offices.find(state, &event.office, &copies).await?;
-        let country = office
-            .as_ref()
-            .map(|office| office.operator)
-            .or_else(|| {
-                OfficeCode::parse(event.office.as_str())
-                    .ok()
-                    .map(|impc| impc.country())
-            })
-            .or(event.reported_by);
-        timeline.push(TimelineEvent {
-            code: event.code,
-            milestone: event.milestone,
-            at: event.at,
-            place: office.as_ref().map(Place::from),
-            office: event.office,
-            country,
-            reason: event.reason,
-        });
-    }
+    let offices = state.office_directory().await?;
+    let timeline = events
+        .into_iter()
+        .map(|event| {
+            let office = find_office(&offices, &event.office, &tracked.copies);
+            let country = office
+                .map(|office| office.operator)
+                .or_else(|| {
+                    OfficeCode::parse(event.office.as_str())
+                        .ok()
+                        .map(|impc| impc.country())
+                })
+                .or(event.reported_by);
+            TimelineEvent {
+                code: event.code,
+                milestone: event.milestone,
+                at: event.at,
+                place: office.map(Place::from),
+                office: event.office,
+                country,
+                reason: event.reason,
+            }
+        })
+        .collect();
     Ok(Some(Timeline {
         s10: *s10,
         status: derived.state.status(),
@@ -224,66 +218,42 @@ async fn timeline_with(
 /// The events of every copy as one list: the same event (code, instant, office) once, oldest
 /// first; events at the same instant keep the order of the copies (by operator) and of
 /// recording.
-pub fn merge(events: Vec<ItemEvent>) -> Vec<ItemEvent> {
-    let mut seen: HashSet<(String, i128, String)> = HashSet::new();
-    let mut merged: Vec<ItemEvent> = events
+pub fn merge(events: Vec<TrackedEvent>) -> Vec<TrackedEvent> {
+    let mut seen: HashSet<(EventCode, i128, SiteCode)> = HashSet::with_capacity(events.len());
+    let mut merged: Vec<TrackedEvent> = events
         .into_iter()
-        .filter(|stored| {
+        .filter(|event| {
             seen.insert((
-                stored.event.code.as_str().to_owned(),
-                stored.event.at.unix_timestamp_nanos(),
-                stored.event.office.as_str().to_owned(),
+                event.code,
+                event.at.unix_timestamp_nanos(),
+                event.office.clone(),
             ))
         })
         .collect();
     // Stable: equal instants keep their order.
-    merged.sort_by_key(|stored| stored.event.at);
+    merged.sort_by_key(|event| event.at);
     merged
 }
 
-/// Offices looked up during one request, by code (office codes are unique on the node).
-#[derive(Debug, Default)]
-struct OfficeCache {
-    found: HashMap<SiteCode, Option<Office>>,
-}
-
-impl OfficeCache {
-    /// The office of this node with `code`: looked up under the operator its first two
-    /// letters name, then under each operator keeping a copy of the item, then the item's
-    /// origin and destination.
-    async fn find(
-        &mut self,
-        state: &AppState,
-        code: &SiteCode,
-        copies: &[Item],
-    ) -> ApiResult<Option<Office>> {
-        if let Some(known) = self.found.get(code) {
-            return Ok(known.clone());
-        }
-        // Office codes on the node start with their operator's country code.
-        let mut candidates: Vec<CountryCode> = code
-            .as_str()
-            .get(..2)
-            .and_then(|prefix| CountryCode::parse(prefix).ok())
-            .into_iter()
-            .collect();
-        for copy in copies {
-            candidates.extend([copy.operator, copy.origin_country, copy.destination_country]);
-        }
-        let mut tried: HashSet<CountryCode> = HashSet::new();
-        let mut office = None;
-        for operator in candidates {
-            if !tried.insert(operator) {
-                continue;
-            }
-            if let Some(found) = state.store().office(operator, code).await? {
-                office = Some(found);
-                break;
-            }
-        }
-        self.found.insert(code.clone(), office.clone());
-        Ok(office)
-    }
+/// The office of this node with `code`, if it belongs to an operator the item concerns: the
+/// one the code's first two letters name (office codes on the node start with their
+/// operator's country code), an operator keeping a copy, or the item's origin or destination.
+fn find_office<'a>(
+    offices: &'a OfficeDirectory,
+    code: &SiteCode,
+    copies: &[TrackedCopy],
+) -> Option<&'a Office> {
+    let office = offices.get(code)?;
+    let prefix = code
+        .as_str()
+        .get(..2)
+        .and_then(|prefix| CountryCode::parse(prefix).ok());
+    let concerned = prefix == Some(office.operator)
+        || copies.iter().any(|copy| {
+            [copy.operator, copy.origin_country, copy.destination_country]
+                .contains(&office.operator)
+        });
+    concerned.then_some(office)
 }
 
 #[cfg(test)]

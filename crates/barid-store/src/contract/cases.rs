@@ -2305,6 +2305,101 @@ pub async fn items_by_s10_finds_every_operators_copy(store: Arc<dyn Store>) {
     assert_eq!(store.items_by_s10(&s10(8)).await.unwrap().len(), 1);
 }
 
+pub async fn tracked_item_reads_every_copy_without_private_fields(store: Arc<dyn Store>) {
+    let (eg, ps, _) = copies_of_one_item(&store).await;
+    // Egypt records two more events, the second earlier in time than the first, one of them
+    // with a reason, a next action, a signatory and a note.
+    let mut cancelled = at_outward_office(T0 + minutes(120));
+    cancelled.code = barid_core::EventCode::parse("EXX").unwrap();
+    cancelled.milestone = Milestone::ExportCancelled;
+    cancelled.reason = Some(ReasonCode::parse("03").unwrap());
+    cancelled.next_action = Some(NextAction::ReturnToSender);
+    cancelled.signatory = Some("Officer Hassan".to_owned());
+    cancelled.note = Some("refused by export customs".to_owned());
+    cancelled.at = cancelled.at.to_offset(offset!(+02:00));
+    store
+        .record_event(
+            &cli("EG"),
+            eg.id,
+            1,
+            &cancelled,
+            derived(ItemStatus::ReturnPending),
+            &[],
+        )
+        .await
+        .unwrap();
+    store
+        .record_event(
+            &cli("EG"),
+            eg.id,
+            2,
+            &at_outward_office(T0 + minutes(60)),
+            derived(ItemStatus::AtOutwardOffice),
+            &[],
+        )
+        .await
+        .unwrap();
+
+    let tracked = store.tracked_item(&s10(7)).await.unwrap().unwrap();
+    assert_eq!(tracked.s10, s10(7));
+    assert_eq!(
+        tracked.copies,
+        vec![
+            TrackedCopy {
+                operator: cc("EG"),
+                service: eg.service,
+                origin_country: cc("EG"),
+                destination_country: cc("PS"),
+            },
+            TrackedCopy {
+                operator: cc("PS"),
+                service: ps.service,
+                origin_country: ps.origin_country,
+                destination_country: ps.destination_country,
+            },
+        ]
+    );
+    // Copy after copy, each in the order recorded (not in time order), with every public field
+    // as the full read gives it and the offsets kept.
+    let mut full = store.item_events(cc("EG"), eg.id).await.unwrap();
+    full.extend(store.item_events(cc("PS"), ps.id).await.unwrap());
+    let operators = [cc("EG"), cc("EG"), cc("EG"), cc("PS")];
+    assert_eq!(tracked.events.len(), full.len());
+    assert_eq!(full.len(), operators.len());
+    for ((tracked, full), operator) in tracked.events.iter().zip(&full).zip(operators) {
+        let event = &full.event;
+        assert_eq!(
+            tracked,
+            &TrackedEvent {
+                operator,
+                code: event.code,
+                milestone: event.milestone,
+                at: event.at,
+                office: event.office.clone(),
+                reason: event.reason.clone(),
+                next_action: event.next_action,
+                source: event.source,
+                reported_by: event.reported_by,
+            }
+        );
+    }
+    let codes: Vec<&str> = tracked.events.iter().map(|e| e.code.as_str()).collect();
+    assert_eq!(codes, ["EMA", "EXX", "EMB", "EMD"]);
+    assert_eq!(tracked.events[1].at.offset(), offset!(+02:00));
+    assert_eq!(
+        tracked.events[1].reason,
+        Some(ReasonCode::parse("03").unwrap())
+    );
+    assert_eq!(tracked.events[3].at.offset(), offset!(+02:00));
+
+    // Unknown: nothing; the unrelated item: its one copy and its one event.
+    assert_eq!(store.tracked_item(&s10(9)).await.unwrap(), None);
+    let other = store.tracked_item(&s10(8)).await.unwrap().unwrap();
+    assert_eq!(other.copies.len(), 1);
+    assert_eq!(other.events.len(), 1);
+    assert_eq!(other.events[0].operator, cc("EG"));
+}
+
 pub async fn search_items_by_s10_name_and_phone_within_the_operator(store: Arc<dyn Store>) {
     let (eg, ps, other) = copies_of_one_item(&store).await;
     let search = |operator: &'static str, text: &str| {

@@ -114,6 +114,7 @@ macro_rules! contract_tests {
             event_times_keep_their_utc_offset,
             arabic_text_round_trips,
             items_by_s10_finds_every_operators_copy,
+            tracked_item_reads_every_copy_without_private_fields,
             search_items_by_s10_name_and_phone_within_the_operator,
             create_items_stores_all_or_nothing,
             idempotency_keys_are_reserved_completed_and_replayed,

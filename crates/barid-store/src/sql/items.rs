@@ -638,6 +638,63 @@ pub(crate) async fn items_by_s10(store: &SqlStore, s10: &S10Id) -> StoreResult<V
     Ok(items)
 }
 
+/// Every copy with its events in one statement: one row per event (the copy's columns
+/// repeated), or one row with NULL event columns for a copy without events. `operator IN (...)`
+/// probes the (operator, s10) unique index once per operator, as in `items_by_s10`; the events
+/// come through the (item_id, id) index in recording order. The signatory and note are not
+/// selected: public tracking never shows them.
+const TRACKED_ITEM: &str = "SELECT i.operator, i.service, i.origin_country, i.destination_country, \
+     e.id AS event_id, e.code, e.milestone, e.at, e.office, e.reason, e.next_action, e.source, \
+     e.reported_by \
+     FROM items i LEFT JOIN item_events e ON e.item_id = i.id AND e.operator = i.operator \
+     WHERE i.operator IN (SELECT code FROM operators) AND i.s10 = $1 \
+     ORDER BY i.operator, e.id";
+
+pub(crate) async fn tracked_item(
+    store: &SqlStore,
+    s10: &S10Id,
+) -> StoreResult<Option<TrackedItem>> {
+    let rows = sqlx::query(TRACKED_ITEM)
+        .bind(s10.to_string())
+        .fetch_all(&store.reader)
+        .await?;
+    let mut copies: Vec<TrackedCopy> = Vec::new();
+    let mut events = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let operator = row.parsed("operator", CountryCode::parse)?;
+        if copies.last().map(|copy| copy.operator) != Some(operator) {
+            copies.push(TrackedCopy {
+                operator,
+                service: row.named("service")?,
+                origin_country: row.parsed("origin_country", CountryCode::parse)?,
+                destination_country: row.parsed("destination_country", CountryCode::parse)?,
+            });
+        }
+        if row.opt_int("event_id")?.is_none() {
+            continue;
+        }
+        events.push(TrackedEvent {
+            operator,
+            code: row.parsed("code", EventCode::parse)?,
+            milestone: row.parsed("milestone", Milestone::parse)?,
+            at: row.offset_time("at")?,
+            office: row.parsed("office", SiteCode::parse)?,
+            reason: row.opt_parsed("reason", ReasonCode::parse)?,
+            next_action: row.opt_parsed("next_action", NextAction::parse)?,
+            source: row.named("source")?,
+            reported_by: row.opt_parsed("reported_by", CountryCode::parse)?,
+        });
+    }
+    if copies.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(TrackedItem {
+        s10: *s10,
+        copies,
+        events,
+    }))
+}
+
 /// The item of an `item_columns!()` row, with its parties and customs declaration.
 async fn item_of_row(conn: &mut AnyConnection, row: &AnyRow) -> StoreResult<Item> {
     let id = ItemId(row.int("id")?);

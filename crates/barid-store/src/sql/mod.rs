@@ -243,6 +243,10 @@ impl Store for SqlStore {
         items::items_by_s10(self, s10).await
     }
 
+    async fn tracked_item(&self, s10: &S10Id) -> StoreResult<Option<TrackedItem>> {
+        items::tracked_item(self, s10).await
+    }
+
     async fn search_items(
         &self,
         operator: CountryCode,

@@ -187,6 +187,8 @@ pub async fn create(
         .store()
         .create_office(&principal.actor(state.now()), &new)
         .await?;
+    // Public tracking names offices from a cache: let it see the new one at once.
+    state.offices_changed();
     Ok((StatusCode::CREATED, Json(office.into())))
 }
 
