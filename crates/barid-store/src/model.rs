@@ -498,6 +498,23 @@ pub struct TrackedEvent {
     pub reported_by: Option<CountryCode>,
 }
 
+impl TrackedEvent {
+    /// The public part of an event of `operator`'s copy: the signatory and note are dropped.
+    pub fn public(operator: CountryCode, event: NewEvent) -> Self {
+        Self {
+            operator,
+            code: event.code,
+            milestone: event.milestone,
+            at: event.at,
+            office: event.office,
+            reason: event.reason,
+            next_action: event.next_action,
+            source: event.source,
+            reported_by: event.reported_by,
+        }
+    }
+}
+
 /// The item's state after an event, as the lifecycle derived it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DerivedStatus {

@@ -673,17 +673,10 @@ pub(crate) async fn tracked_item(
         if row.opt_int("event_id")?.is_none() {
             continue;
         }
-        events.push(TrackedEvent {
+        events.push(TrackedEvent::public(
             operator,
-            code: row.parsed("code", EventCode::parse)?,
-            milestone: row.parsed("milestone", Milestone::parse)?,
-            at: row.offset_time("at")?,
-            office: row.parsed("office", SiteCode::parse)?,
-            reason: row.opt_parsed("reason", ReasonCode::parse)?,
-            next_action: row.opt_parsed("next_action", NextAction::parse)?,
-            source: row.named("source")?,
-            reported_by: row.opt_parsed("reported_by", CountryCode::parse)?,
-        });
+            event_of_row(row, Privacy::Public)?,
+        ));
     }
     if copies.is_empty() {
         return Ok(None);
@@ -914,22 +907,37 @@ macro_rules! event_columns {
     };
 }
 
+/// Whether a row holds an event's signatory and note: public tracking never selects them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Privacy {
+    Staff,
+    Public,
+}
+
+fn event_of_row(row: &AnyRow, privacy: Privacy) -> StoreResult<NewEvent> {
+    let private = |column: &'static str| match privacy {
+        Privacy::Staff => row.opt_text(column),
+        Privacy::Public => Ok(None),
+    };
+    Ok(NewEvent {
+        code: row.parsed("code", EventCode::parse)?,
+        milestone: row.parsed("milestone", Milestone::parse)?,
+        at: row.offset_time("at")?,
+        office: row.parsed("office", SiteCode::parse)?,
+        reason: row.opt_parsed("reason", ReasonCode::parse)?,
+        next_action: row.opt_parsed("next_action", NextAction::parse)?,
+        signatory: private("signatory")?,
+        note: private("note")?,
+        source: row.named("source")?,
+        reported_by: row.opt_parsed("reported_by", CountryCode::parse)?,
+    })
+}
+
 fn event_row(row: &AnyRow) -> StoreResult<ItemEvent> {
     Ok(ItemEvent {
         id: EventId(row.int("id")?),
         item: ItemId(row.int("item_id")?),
-        event: NewEvent {
-            code: row.parsed("code", EventCode::parse)?,
-            milestone: row.parsed("milestone", Milestone::parse)?,
-            at: row.offset_time("at")?,
-            office: row.parsed("office", SiteCode::parse)?,
-            reason: row.opt_parsed("reason", ReasonCode::parse)?,
-            next_action: row.opt_parsed("next_action", NextAction::parse)?,
-            signatory: row.opt_text("signatory")?,
-            note: row.opt_text("note")?,
-            source: row.named("source")?,
-            reported_by: row.opt_parsed("reported_by", CountryCode::parse)?,
-        },
+        event: event_of_row(row, Privacy::Staff)?,
         recorded_at: row.utc("recorded_at_utc")?,
     })
 }
