@@ -13,6 +13,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
+
 import { chromium } from 'playwright-core';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -70,6 +72,21 @@ export function chromiumPath() {
  * folder and deletes it on close. The flags keep chromium off the network: this machine's
  * network is closed, and background requests to Google's hosts would only fail.
  */
+/**
+ * One browser for every test of the calling file: launched before the first test, closed
+ * after the last. Returns a function giving that browser.
+ */
+export function sharedBrowser() {
+  let browser;
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return () => browser;
+}
+
 export async function launchBrowser() {
   return chromium.launch({
     executablePath: chromiumPath(),

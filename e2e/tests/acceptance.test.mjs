@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import {
   TEST_OPTIONS,
@@ -11,20 +11,14 @@ import {
   barcodes,
   downloadPdf,
   inPage,
-  launchBrowser,
+  sharedBrowser,
   logIn,
   pdfText,
   screenshot,
   tempDir,
 } from '../lib/barid.mjs';
 
-let browser;
-before(async () => {
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser();
 
 /**
  * Fills the fields named in `values` (text inputs, text areas and selects alike), opening a
@@ -77,7 +71,7 @@ async function submit(page) {
 }
 
 test('a clerk accepts an EMS item with a CN 23 and prints its label', TEST_OPTIONS, async () => {
-  await inPage(browser, 'acceptance', {}, async (page) => {
+  await inPage(browser(), 'acceptance', {}, async (page) => {
     await logIn(page, 'eg-clerk', { scenario: 'acceptance' });
     await screenshot(page, 'acceptance', 'home');
     const form = await page.goto('/accept');
@@ -160,7 +154,7 @@ test('a clerk accepts an EMS item with a CN 23 and prints its label', TEST_OPTIO
 });
 
 test('a parcel to Libya is refused: the destination is suspended, with its message', TEST_OPTIONS, async () => {
-  await inPage(browser, 'suspended', {}, async (page) => {
+  await inPage(browser(), 'suspended', {}, async (page) => {
     await logIn(page, 'eg-clerk');
     await page.goto('/accept?lang=en');
     await page.locator('form#acceptance').waitFor();

@@ -2,19 +2,13 @@
 // tracking page fit the width, with no sideways scrolling.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { TEST_OPTIONS, inPage, launchBrowser, logIn, screenshot, summary } from '../lib/barid.mjs';
+import { TEST_OPTIONS, inPage, sharedBrowser, logIn, screenshot, summary } from '../lib/barid.mjs';
 
 const PHONE = { locale: 'ar', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 
-let browser;
-before(async () => {
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser();
 
 /** How many CSS pixels the page is wider than the screen (0 when it fits). */
 async function overflow(page) {
@@ -22,7 +16,7 @@ async function overflow(page) {
 }
 
 test('on a phone the acceptance form and the tracking page fit the screen', TEST_OPTIONS, async () => {
-  await inPage(browser, 'phone', PHONE, async (page) => {
+  await inPage(browser(), 'phone', PHONE, async (page) => {
     await logIn(page, 'eg-clerk');
     await page.goto('/accept');
     assert.equal(await page.locator('html').getAttribute('dir'), 'rtl');

@@ -1,24 +1,18 @@
 // The public tracking page, as an Arabic-speaking visitor sees it: no login.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { TEST_OPTIONS, inPage, launchBrowser, screenshot, summary } from '../lib/barid.mjs';
+import { TEST_OPTIONS, inPage, sharedBrowser, screenshot, summary } from '../lib/barid.mjs';
 
-let browser;
-before(async () => {
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser();
 
 test('tracking an item in Arabic is right-to-left and shows the acceptance event EMA', TEST_OPTIONS, async () => {
   // Delivered items have the longest timeline: Egypt, Jordan and Palestine.
   const items = summary().items;
   const item = items.find((i) => i.story.endsWith(': delivered')) ?? items[0];
   // The browser asks for Arabic the way an Arabic visitor's browser does: Accept-Language.
-  await inPage(browser, 'tracking', { locale: 'ar' }, async (page) => {
+  await inPage(browser(), 'tracking', { locale: 'ar' }, async (page) => {
     const response = await page.goto(`/track/${item.s10}`);
     assert.equal(response.status(), 200);
     const html = page.locator('html');
