@@ -245,6 +245,9 @@ BEGIN
     SELECT RAISE(ABORT, 'item_events is append-only');
 END;
 
+-- A dispatch as one operator sees it: its own outward dispatch (created when it closes, with
+-- its number), or a partner's dispatch it expects as transit or inward office (from PREDES, or
+-- entered by hand when no pre-advice came).
 CREATE TABLE dispatches (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     operator TEXT NOT NULL REFERENCES operators (code),
@@ -252,30 +255,37 @@ CREATE TABLE dispatches (
     s8 TEXT NOT NULL CHECK (length(s8) = 20),
     origin_office TEXT NOT NULL,
     destination_office TEXT NOT NULL,
+    transit_office TEXT,
+    mail_class TEXT NOT NULL,
     category TEXT NOT NULL,
     subclass TEXT NOT NULL,
     -- The full year; the S8 ID carries only its last digit.
     year INTEGER NOT NULL,
     number INTEGER NOT NULL CHECK (number BETWEEN 1 AND 9999),
     direction TEXT NOT NULL CHECK (direction IN ('outward', 'inward', 'transit')),
+    -- The office of this operator handling it: origin, transit or destination office.
+    office TEXT NOT NULL,
     status TEXT NOT NULL,
-    -- JSON: carrier, flight or vessel, departure and arrival.
-    transport TEXT,
-    created_at_utc INTEGER NOT NULL,
-    closed_at TEXT,
-    closed_at_utc INTEGER,
-    departed_at TEXT,
-    departed_at_utc INTEGER,
+    -- Whether a pre-advice (PREDES) described it, or it was entered by hand on arrival.
+    advised INTEGER NOT NULL CHECK (advised IN (0, 1)),
+    closed_at TEXT NOT NULL,
+    closed_at_utc INTEGER NOT NULL,
     received_at TEXT,
     received_at_utc INTEGER,
+    forwarded_at TEXT,
+    forwarded_at_utc INTEGER,
+    -- JSON array of the verification note's discrepancies, once verified.
+    discrepancies TEXT,
+    created_at_utc INTEGER NOT NULL,
     version INTEGER NOT NULL,
-    UNIQUE (operator, s8, year),
+    UNIQUE (operator, direction, s8, year),
     UNIQUE (operator, id)
 ) STRICT;
-CREATE INDEX dispatches_status ON dispatches (operator, status, created_at_utc);
+CREATE INDEX dispatches_office ON dispatches (operator, office, direction, status, closed_at_utc);
 
 -- Dispatch numbers run from 1 without gaps per series (origin, destination, category,
--- subclass) and year; taken in the transaction that opens the dispatch.
+-- subclass) and year; the counter moves in the transaction that closes the dispatch, so a
+-- rollback returns the number.
 CREATE TABLE dispatch_counters (
     operator TEXT NOT NULL REFERENCES operators (code),
     origin_office TEXT NOT NULL,
@@ -283,39 +293,62 @@ CREATE TABLE dispatch_counters (
     category TEXT NOT NULL,
     subclass TEXT NOT NULL,
     year INTEGER NOT NULL,
-    last_number INTEGER NOT NULL,
+    last_number INTEGER NOT NULL CHECK (last_number BETWEEN 1 AND 9999),
     PRIMARY KEY (operator, origin_office, destination_office, category, subclass, year)
 ) STRICT;
 
+-- Outward: opened for a series, filled, closed with its weight, and given its serial and S9 ID
+-- when its dispatch closes. Inward and transit: known from the pre-advice (or the label scanned
+-- on arrival) with its S9 ID from the start.
 CREATE TABLE receptacles (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     operator TEXT NOT NULL,
-    dispatch_id INTEGER NOT NULL,
-    serial INTEGER NOT NULL CHECK (serial BETWEEN 1 AND 999),
-    -- The 29-character S9 ID, complete once the receptacle is closed and weighed.
-    s9 TEXT,
-    last_in_dispatch INTEGER NOT NULL CHECK (last_in_dispatch IN (0, 1)),
-    registered INTEGER NOT NULL CHECK (registered IN (0, 1)),
-    weight_grams INTEGER,
+    office TEXT NOT NULL,
+    origin_office TEXT NOT NULL,
+    destination_office TEXT NOT NULL,
+    mail_class TEXT NOT NULL,
+    category TEXT NOT NULL,
+    subclass TEXT NOT NULL,
+    dispatch_id INTEGER,
+    -- The 29-character S9 ID, fixed when the dispatch closes.
+    s9 TEXT CHECK (s9 IS NULL OR length(s9) = 29),
+    gross_weight_grams INTEGER CHECK (gross_weight_grams IS NULL OR gross_weight_grams > 0),
+    -- Outward: open, closed, dispatched. Inward/transit: advised, received, missing, opened.
     status TEXT NOT NULL,
-    created_at_utc INTEGER NOT NULL,
+    -- Inward/transit receipt: whether it was advised, its weight on arrival and its condition.
+    advised INTEGER NOT NULL CHECK (advised IN (0, 1)),
+    received_weight_grams INTEGER,
+    damaged INTEGER NOT NULL CHECK (damaged IN (0, 1)),
+    opened_at_utc INTEGER NOT NULL,
     closed_at_utc INTEGER,
-    UNIQUE (dispatch_id, serial),
+    received_at_utc INTEGER,
+    version INTEGER NOT NULL,
     UNIQUE (operator, id),
     FOREIGN KEY (operator, dispatch_id) REFERENCES dispatches (operator, id)
 ) STRICT;
+CREATE INDEX receptacles_office ON receptacles (operator, office, status);
+CREATE INDEX receptacles_dispatch ON receptacles (dispatch_id);
 CREATE INDEX receptacles_s9 ON receptacles (operator, s9);
 
+-- The items listed in a receptacle, in the order bagged (outward) or advised (inward), and on
+-- an inward receptacle the items found when it was opened (`scanned`), advised or not.
 CREATE TABLE receptacle_items (
     operator TEXT NOT NULL,
     receptacle_id INTEGER NOT NULL,
-    item_id INTEGER NOT NULL,
+    s10 TEXT NOT NULL CHECK (length(s10) = 13),
+    -- Our copy of the item, when we have one.
+    item_id INTEGER,
+    position INTEGER NOT NULL,
+    advised INTEGER NOT NULL CHECK (advised IN (0, 1)),
+    scanned INTEGER NOT NULL CHECK (scanned IN (0, 1)),
+    damaged INTEGER NOT NULL CHECK (damaged IN (0, 1)),
     added_at_utc INTEGER NOT NULL,
-    PRIMARY KEY (receptacle_id, item_id),
+    PRIMARY KEY (receptacle_id, s10),
     FOREIGN KEY (operator, receptacle_id) REFERENCES receptacles (operator, id),
     FOREIGN KEY (operator, item_id) REFERENCES items (operator, id)
 ) STRICT;
 CREATE INDEX receptacle_items_item ON receptacle_items (item_id);
+CREATE INDEX receptacle_items_s10 ON receptacle_items (operator, s10);
 
 CREATE TABLE agreements (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -21,7 +21,7 @@ pub mod model;
 pub mod sql;
 
 use async_trait::async_trait;
-use barid_core::{CountryCode, S10Id, SiteCode};
+use barid_core::{CountryCode, Grams, S10Id, SiteCode};
 use time::OffsetDateTime;
 
 pub use error::{StoreError, StoreResult};
@@ -148,6 +148,94 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         derived: DerivedStatus,
         outbox: &[NewOutboxMessage],
     ) -> StoreResult<EventRecorded>;
+
+    // --- offices of exchange -------------------------------------------------------------
+
+    /// Opens an empty outward receptacle for a series at one of our offices.
+    async fn open_receptacle(
+        &self,
+        actor: &Actor,
+        new: &NewReceptacle,
+    ) -> StoreResult<ReceptacleRecord>;
+    /// The receptacle with its items, in the order bagged or advised.
+    async fn receptacle(
+        &self,
+        operator: CountryCode,
+        id: ReceptacleRowId,
+    ) -> StoreResult<Option<ReceptacleRecord>>;
+    /// The operator's receptacles matching `query`, oldest first, with their items.
+    async fn receptacles(
+        &self,
+        operator: CountryCode,
+        query: &ReceptacleQuery,
+    ) -> StoreResult<Vec<ReceptacleRecord>>;
+    /// The open or closed (not yet dispatched) receptacle holding the item, if any.
+    async fn active_receptacle_of(
+        &self,
+        operator: CountryCode,
+        item: ItemId,
+    ) -> StoreResult<Option<ReceptacleRowId>>;
+    /// Lists the item in the open receptacle. Conflict if the receptacle is no longer open at
+    /// `expected_version`, or the item is in another receptacle being built.
+    async fn bag_item(
+        &self,
+        actor: &Actor,
+        receptacle: ReceptacleRowId,
+        expected_version: i64,
+        item: ItemId,
+    ) -> StoreResult<ReceptacleRecord>;
+    /// Takes the item out of the open receptacle.
+    async fn unbag_item(
+        &self,
+        actor: &Actor,
+        receptacle: ReceptacleRowId,
+        expected_version: i64,
+        s10: &S10Id,
+    ) -> StoreResult<ReceptacleRecord>;
+    /// Seals the open receptacle with its gross weight.
+    async fn close_receptacle(
+        &self,
+        actor: &Actor,
+        receptacle: ReceptacleRowId,
+        expected_version: i64,
+        gross: Grams,
+    ) -> StoreResult<ReceptacleRecord>;
+    /// Opens a closed (not dispatched) receptacle again; the reason goes to the audit log.
+    async fn reopen_receptacle(
+        &self,
+        actor: &Actor,
+        receptacle: ReceptacleRowId,
+        expected_version: i64,
+        reason: &str,
+    ) -> StoreResult<ReceptacleRecord>;
+    /// Closes a dispatch in one transaction: takes the series' next number (consecutive under
+    /// concurrency, never repeated, given back on rollback), asks `planner` for the S8 and S9
+    /// IDs, events and messages that number implies, marks the receptacles dispatched (each
+    /// still closed at the version given), records the events and writes the outbox.
+    async fn close_dispatch(
+        &self,
+        actor: &Actor,
+        closing: &DispatchClosing,
+        planner: &DispatchPlanner,
+    ) -> StoreResult<DispatchRecord>;
+    async fn dispatch(
+        &self,
+        operator: CountryCode,
+        id: DispatchRowId,
+    ) -> StoreResult<Option<DispatchRecord>>;
+    /// Newest first, at most `limit`.
+    async fn dispatches(
+        &self,
+        operator: CountryCode,
+        query: &DispatchQuery,
+        limit: u32,
+    ) -> StoreResult<Vec<DispatchSummary>>;
+    /// The events of every item listed, item by item, each item's in the order recorded.
+    async fn events_of_items(
+        &self,
+        operator: CountryCode,
+        items: &[ItemId],
+    ) -> StoreResult<Vec<ItemEvent>>;
 
     // --- exchange with partner posts -----------------------------------------------------
 

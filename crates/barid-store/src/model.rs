@@ -7,8 +7,9 @@ use std::fmt;
 use barid_core::lifecycle::{EventSource, ItemStatus, Leg};
 use barid_core::s10::{S10Range, S10Service};
 use barid_core::{
-    CountryCode, Currency, CustomsDeclaration, EventCode, Grams, Milestone, Money, NextAction,
-    OfficeCode, Party, ReasonCode, Role, S10Id, SiteCode,
+    CountryCode, Currency, CustomsDeclaration, DispatchId, DispatchNumber, DispatchSeries,
+    EventCode, Grams, MailClass, Milestone, Money, NextAction, OfficeCode, Party, ReasonCode,
+    ReceptacleId, Role, S10Id, SiteCode,
 };
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -940,3 +941,288 @@ pub enum IdempotencyReservation {
     /// The key was used for a different request.
     Mismatch,
 }
+
+// --- offices of exchange -------------------------------------------------------------------
+
+row_id!(
+    /// Internal number of a receptacle: an outward receptacle has no S9 ID until its dispatch
+    /// closes, so the store addresses receptacles by this number.
+    ReceptacleRowId
+);
+row_id!(
+    /// Internal number of a dispatch as one operator keeps it.
+    DispatchRowId
+);
+
+/// Where a receptacle is in its life. Outward: `Open` → `Closed` → `Dispatched`. Inward and
+/// transit: `Advised` (pre-advised, not yet here) → `Received` → `Opened` (inward only), or
+/// `Missing` when verification finds it never came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceptacleStatus {
+    Open,
+    Closed,
+    Dispatched,
+    Advised,
+    Received,
+    Opened,
+    Missing,
+}
+
+impl ReceptacleStatus {
+    pub const ALL: [ReceptacleStatus; 7] = [
+        ReceptacleStatus::Open,
+        ReceptacleStatus::Closed,
+        ReceptacleStatus::Dispatched,
+        ReceptacleStatus::Advised,
+        ReceptacleStatus::Received,
+        ReceptacleStatus::Opened,
+        ReceptacleStatus::Missing,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ReceptacleStatus::Open => "open",
+            ReceptacleStatus::Closed => "closed",
+            ReceptacleStatus::Dispatched => "dispatched",
+            ReceptacleStatus::Advised => "advised",
+            ReceptacleStatus::Received => "received",
+            ReceptacleStatus::Opened => "opened",
+            ReceptacleStatus::Missing => "missing",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.as_str() == text)
+    }
+}
+
+impl fmt::Display for ReceptacleStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An outward receptacle to open at one of our offices of exchange.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewReceptacle {
+    pub office: SiteCode,
+    pub series: DispatchSeries,
+    pub mail_class: MailClass,
+}
+
+/// An item listed in a receptacle, with what bagging and closing rules need to know of our
+/// copy of it (none for an item a partner advised that we do not hold).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceptacleItem {
+    pub s10: S10Id,
+    pub item: Option<ReceptacleItemCopy>,
+    pub advised: bool,
+    pub scanned: bool,
+    pub damaged: bool,
+}
+
+/// Our copy of an item in a receptacle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceptacleItemCopy {
+    pub id: ItemId,
+    pub service: S10Service,
+    pub destination_country: CountryCode,
+    pub origin_country: CountryCode,
+    pub weight: Grams,
+    pub status: ItemStatus,
+    pub leg: Leg,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceptacleRecord {
+    pub id: ReceptacleRowId,
+    pub operator: CountryCode,
+    /// Our office where it is built or handled.
+    pub office: SiteCode,
+    pub series: DispatchSeries,
+    pub mail_class: MailClass,
+    pub status: ReceptacleStatus,
+    pub dispatch: Option<DispatchRowId>,
+    pub s9: Option<ReceptacleId>,
+    pub gross_weight: Option<Grams>,
+    pub advised: bool,
+    pub received_weight: Option<Grams>,
+    pub damaged: bool,
+    pub opened_at: OffsetDateTime,
+    pub closed_at: Option<OffsetDateTime>,
+    pub received_at: Option<OffsetDateTime>,
+    pub version: i64,
+    /// In the order bagged or advised.
+    pub items: Vec<ReceptacleItem>,
+}
+
+/// Which receptacles to list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceptacleQuery {
+    pub office: Option<SiteCode>,
+    pub statuses: Vec<ReceptacleStatus>,
+    pub dispatch: Option<DispatchRowId>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DispatchDirection {
+    Outward,
+    Transit,
+    Inward,
+}
+
+impl DispatchDirection {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            DispatchDirection::Outward => "outward",
+            DispatchDirection::Transit => "transit",
+            DispatchDirection::Inward => "inward",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Outward, Self::Transit, Self::Inward]
+            .into_iter()
+            .find(|direction| direction.as_str() == text)
+    }
+}
+
+impl fmt::Display for DispatchDirection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a dispatch is. Outward: `Closed` (its messages are in the outbox). Transit:
+/// `Expected` → `Received` → `Forwarded`. Inward: `Expected` → `Received` → `Verified`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DispatchStatus {
+    Closed,
+    Expected,
+    Received,
+    Forwarded,
+    Verified,
+}
+
+impl DispatchStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            DispatchStatus::Closed => "closed",
+            DispatchStatus::Expected => "expected",
+            DispatchStatus::Received => "received",
+            DispatchStatus::Forwarded => "forwarded",
+            DispatchStatus::Verified => "verified",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Self::Closed,
+            Self::Expected,
+            Self::Received,
+            Self::Forwarded,
+            Self::Verified,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == text)
+    }
+}
+
+impl fmt::Display for DispatchStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DispatchRecord {
+    pub id: DispatchRowId,
+    pub operator: CountryCode,
+    pub s8: DispatchId,
+    pub year: i32,
+    pub transit_office: Option<OfficeCode>,
+    pub mail_class: MailClass,
+    pub direction: DispatchDirection,
+    /// Our office handling it.
+    pub office: SiteCode,
+    pub status: DispatchStatus,
+    pub advised: bool,
+    pub closed_at: OffsetDateTime,
+    pub received_at: Option<OffsetDateTime>,
+    pub forwarded_at: Option<OffsetDateTime>,
+    /// The verification note's discrepancies (JSON array), once verified.
+    pub discrepancies: Option<serde_json::Value>,
+    pub version: i64,
+    /// In serial order, with their items.
+    pub receptacles: Vec<ReceptacleRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DispatchQuery {
+    pub office: Option<SiteCode>,
+    pub direction: Option<DispatchDirection>,
+    pub statuses: Vec<DispatchStatus>,
+}
+
+/// One line of a dispatch list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DispatchSummary {
+    pub id: DispatchRowId,
+    pub s8: DispatchId,
+    pub year: i32,
+    pub direction: DispatchDirection,
+    pub office: SiteCode,
+    pub transit_office: Option<OfficeCode>,
+    pub status: DispatchStatus,
+    pub advised: bool,
+    pub closed_at: OffsetDateTime,
+    pub received_at: Option<OffsetDateTime>,
+    pub receptacle_count: u32,
+    pub item_count: u32,
+    pub total_weight: u64,
+}
+
+/// What the web layer asks for when an operator closes a dispatch: the closed receptacles of
+/// one series at one office, each at the version the operator saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DispatchClosing {
+    pub office: SiteCode,
+    pub series: DispatchSeries,
+    pub mail_class: MailClass,
+    pub transit_office: Option<OfficeCode>,
+    /// The calendar year of the closing date in the operator's time zone (numbers restart on
+    /// 1 January).
+    pub year: i32,
+    pub closed_at: OffsetDateTime,
+    /// In the order they become serials 001, 002, ...
+    pub receptacles: Vec<(ReceptacleRowId, i64)>,
+}
+
+/// Everything closing writes once the number is known, computed by the caller from it (the
+/// store only counts; barid-core and the messages decide the rest).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DispatchPlan {
+    pub s8: DispatchId,
+    /// The final S9 ID of each receptacle of the closing, in the same order.
+    pub receptacles: Vec<(ReceptacleRowId, ReceptacleId)>,
+    /// One event per item (`EMC`), each with the item's version as read and its new status.
+    pub events: Vec<PlannedEvent>,
+    pub outbox: Vec<NewOutboxMessage>,
+}
+
+/// An event recorded as part of a larger change (closing or receiving a dispatch).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedEvent {
+    pub item: ItemId,
+    pub expected_version: i64,
+    pub event: NewEvent,
+    pub derived: DerivedStatus,
+}
+
+/// Computes the plan from the number the counter gave. Called once, inside the closing
+/// transaction; an error rolls everything back (the number included).
+pub type DispatchPlanner = dyn Fn(DispatchNumber) -> Result<DispatchPlan, StoreError> + Send + Sync;

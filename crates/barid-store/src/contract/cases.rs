@@ -8,6 +8,7 @@ use barid_core::{Milestone, NextAction, ReasonCode, Role};
 use serde_json::json;
 use time::macros::{datetime, offset};
 
+pub use super::office_cases::*;
 use super::world::*;
 use crate::model::*;
 use crate::{Store, StoreError};

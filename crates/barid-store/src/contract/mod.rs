@@ -26,6 +26,7 @@
 )]
 
 pub mod cases;
+pub mod office_cases;
 pub mod world;
 
 use std::sync::Arc;
@@ -119,6 +120,11 @@ macro_rules! contract_tests {
             create_items_stores_all_or_nothing,
             idempotency_keys_are_reserved_completed_and_replayed,
             concurrent_reservations_of_one_key_reserve_it_once,
+            receptacles_are_opened_filled_closed_and_reopened,
+            an_item_is_in_one_receptacle_being_built,
+            close_dispatch_writes_ids_events_and_outbox_together,
+            close_dispatch_writes_nothing_when_a_receptacle_changed,
+            concurrent_dispatch_closings_get_consecutive_numbers,
         );
     };
 }

@@ -907,6 +907,8 @@ macro_rules! event_columns {
     };
 }
 
+pub(crate) const EVENT_COLUMNS: &str = event_columns!();
+
 /// Whether a row holds an event's signatory and note: public tracking never selects them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Privacy {
@@ -933,7 +935,7 @@ fn event_of_row(row: &AnyRow, privacy: Privacy) -> StoreResult<NewEvent> {
     })
 }
 
-fn event_row(row: &AnyRow) -> StoreResult<ItemEvent> {
+pub(crate) fn event_row(row: &AnyRow) -> StoreResult<ItemEvent> {
     Ok(ItemEvent {
         id: EventId(row.int("id")?),
         item: ItemId(row.int("item_id")?),
@@ -997,6 +999,63 @@ async fn insert_event(
         event: event.clone(),
         recorded_at: stored_instant(actor.at)?,
     })
+}
+
+/// Inserts many events in the caller's transaction with multi-row INSERTs (closing a dispatch
+/// records one per item). The same event twice is refused by the unique key, as one by one.
+pub(crate) async fn insert_events(
+    conn: &mut AnyConnection,
+    operator: CountryCode,
+    events: &[(ItemId, &NewEvent)],
+    recorded_at: time::OffsetDateTime,
+) -> StoreResult<()> {
+    const COLUMNS: usize = 14;
+    // Well below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters per statement.
+    const ROWS: usize = 300;
+    let recorded_at = micros(recorded_at)?;
+    for chunk in events.chunks(ROWS) {
+        let values = (0..chunk.len())
+            .map(|row| {
+                let first = row * COLUMNS + 1;
+                let placeholders = (first..first + COLUMNS)
+                    .map(|n| format!("${n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                format!("({placeholders})")
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO item_events (operator, item_id, code, milestone, at, at_utc, office, \
+             reason, next_action, signatory, note, source, reported_by, recorded_at_utc) \
+             VALUES {values}"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (item, event) in chunk {
+            query = query
+                .bind(operator.as_str())
+                .bind(item.0)
+                .bind(event.code.as_str())
+                .bind(event.milestone.as_str())
+                .bind(rfc3339(event.at)?)
+                .bind(micros(event.at)?)
+                .bind(event.office.as_str())
+                .bind(event.reason.as_ref().map(ReasonCode::as_str))
+                .bind(event.next_action.map(|action| action.as_str()))
+                .bind(event.signatory.as_deref())
+                .bind(event.note.as_deref())
+                .bind(event.source.as_str())
+                .bind(event.reported_by.as_ref().map(CountryCode::as_str))
+                .bind(recorded_at);
+        }
+        query
+            .execute(&mut *conn)
+            .await
+            .map_err(conflict_on_unique("item event", || {
+                "one of the events was recorded meanwhile".to_owned()
+            }))?;
+    }
+    Ok(())
 }
 
 pub(crate) async fn item_events(

@@ -21,6 +21,7 @@
 mod agreements;
 mod audit;
 pub(crate) mod convert;
+mod dispatches;
 mod exchange;
 mod idempotency;
 mod items;
@@ -29,7 +30,7 @@ mod people;
 use std::collections::BTreeSet;
 
 use async_trait::async_trait;
-use barid_core::{CountryCode, Role, S10Id, S10Range, SiteCode};
+use barid_core::{CountryCode, Grams, Role, S10Id, S10Range, SiteCode};
 use sqlx::AnyPool;
 use sqlx::{Any, Transaction};
 use time::OffsetDateTime;
@@ -274,6 +275,112 @@ impl Store for SqlStore {
         outbox: &[NewOutboxMessage],
     ) -> StoreResult<EventRecorded> {
         items::record_event(self, actor, item, expected_version, event, derived, outbox).await
+    }
+
+    async fn open_receptacle(
+        &self,
+        actor: &Actor,
+        new: &NewReceptacle,
+    ) -> StoreResult<ReceptacleRecord> {
+        dispatches::open_receptacle(self, actor, new).await
+    }
+
+    async fn receptacle(
+        &self,
+        operator: CountryCode,
+        id: ReceptacleRowId,
+    ) -> StoreResult<Option<ReceptacleRecord>> {
+        dispatches::receptacle(self, operator, id).await
+    }
+
+    async fn receptacles(
+        &self,
+        operator: CountryCode,
+        query: &ReceptacleQuery,
+    ) -> StoreResult<Vec<ReceptacleRecord>> {
+        dispatches::receptacles(self, operator, query).await
+    }
+
+    async fn active_receptacle_of(
+        &self,
+        operator: CountryCode,
+        item: ItemId,
+    ) -> StoreResult<Option<ReceptacleRowId>> {
+        dispatches::active_receptacle_of(self, operator, item).await
+    }
+
+    async fn bag_item(
+        &self,
+        actor: &Actor,
+        receptacle: ReceptacleRowId,
+        expected_version: i64,
+        item: ItemId,
+    ) -> StoreResult<ReceptacleRecord> {
+        dispatches::bag_item(self, actor, receptacle, expected_version, item).await
+    }
+
+    async fn unbag_item(
+        &self,
+        actor: &Actor,
+        receptacle: ReceptacleRowId,
+        expected_version: i64,
+        s10: &S10Id,
+    ) -> StoreResult<ReceptacleRecord> {
+        dispatches::unbag_item(self, actor, receptacle, expected_version, s10).await
+    }
+
+    async fn close_receptacle(
+        &self,
+        actor: &Actor,
+        receptacle: ReceptacleRowId,
+        expected_version: i64,
+        gross: Grams,
+    ) -> StoreResult<ReceptacleRecord> {
+        dispatches::close_receptacle(self, actor, receptacle, expected_version, gross).await
+    }
+
+    async fn reopen_receptacle(
+        &self,
+        actor: &Actor,
+        receptacle: ReceptacleRowId,
+        expected_version: i64,
+        reason: &str,
+    ) -> StoreResult<ReceptacleRecord> {
+        dispatches::reopen_receptacle(self, actor, receptacle, expected_version, reason).await
+    }
+
+    async fn close_dispatch(
+        &self,
+        actor: &Actor,
+        closing: &DispatchClosing,
+        planner: &DispatchPlanner,
+    ) -> StoreResult<DispatchRecord> {
+        dispatches::close_dispatch(self, actor, closing, planner).await
+    }
+
+    async fn dispatch(
+        &self,
+        operator: CountryCode,
+        id: DispatchRowId,
+    ) -> StoreResult<Option<DispatchRecord>> {
+        dispatches::dispatch(self, operator, id).await
+    }
+
+    async fn dispatches(
+        &self,
+        operator: CountryCode,
+        query: &DispatchQuery,
+        limit: u32,
+    ) -> StoreResult<Vec<DispatchSummary>> {
+        dispatches::dispatches(self, operator, query, limit).await
+    }
+
+    async fn events_of_items(
+        &self,
+        operator: CountryCode,
+        items: &[ItemId],
+    ) -> StoreResult<Vec<ItemEvent>> {
+        dispatches::events_of_items(self, operator, items).await
     }
 
     async fn pending_outbox(
