@@ -216,7 +216,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         &self,
         actor: &Actor,
         closing: &DispatchClosing,
-        planner: &DispatchPlanner,
+        planner: &DispatchPlanner<'_>,
     ) -> StoreResult<DispatchRecord>;
     async fn dispatch(
         &self,
@@ -230,6 +230,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         query: &DispatchQuery,
         limit: u32,
     ) -> StoreResult<Vec<DispatchSummary>>;
+    /// The operator's items with these IDs, in the order given; NotFound if one is missing.
+    async fn items_by_ids(&self, operator: CountryCode, ids: &[ItemId]) -> StoreResult<Vec<Item>>;
     /// The events of every item listed, item by item, each item's in the order recorded.
     async fn events_of_items(
         &self,

@@ -1225,4 +1225,5 @@ pub struct PlannedEvent {
 
 /// Computes the plan from the number the counter gave. Called once, inside the closing
 /// transaction; an error rolls everything back (the number included).
-pub type DispatchPlanner = dyn Fn(DispatchNumber) -> Result<DispatchPlan, StoreError> + Send + Sync;
+pub type DispatchPlanner<'a> =
+    dyn Fn(DispatchNumber) -> Result<DispatchPlan, StoreError> + Send + Sync + 'a;

@@ -128,7 +128,12 @@ struct Context {
     agreements: Vec<barid_core::Agreement>,
 }
 
-async fn context(store: &dyn Store, operator: CountryCode) -> Result<Context, StoreError> {
+/// The operator's agreements as domain values. One whose stored terms no longer read is left
+/// out (with a warning): terms are checked when saved, so it cannot accept or route anything.
+pub(crate) async fn agreements_of(
+    store: &dyn Store,
+    operator: CountryCode,
+) -> Result<Vec<barid_core::Agreement>, StoreError> {
     let mut agreements = Vec::new();
     for stored in store.agreements(operator).await? {
         let converted = barid_core::agreement::AgreementStatus::parse(stored.status.as_str())
@@ -148,17 +153,20 @@ async fn context(store: &dyn Store, operator: CountryCode) -> Result<Context, St
             });
         match converted {
             Ok(agreement) => agreements.push(agreement),
-            // Terms are checked when saved; one that no longer reads cannot accept anything.
             Err(errors) => tracing::warn!(
                 agreement = stored.id.0,
                 problems = errors.len(),
-                "stored agreement terms do not read; ignored for acceptance"
+                "stored agreement terms do not read; ignored"
             ),
         }
     }
+    Ok(agreements)
+}
+
+async fn context(store: &dyn Store, operator: CountryCode) -> Result<Context, StoreError> {
     Ok(Context {
         operator,
-        agreements,
+        agreements: agreements_of(store, operator).await?,
     })
 }
 

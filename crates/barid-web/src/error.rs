@@ -63,10 +63,14 @@ pub enum ErrorCode {
     InvalidIdempotencyKey,
     /// 400: a bulk request with more elements than one request may hold.
     TooManyItems,
+    /// 422: an office-of-exchange, customs or delivery step breaks a postal rule (an item
+    /// bagged for the wrong office, a held item, an open receptacle in a dispatch...);
+    /// `errors[0].error` is the rule's own stable code, e.g. `destination_mismatch`.
+    Refused,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 23] = [
+    pub const ALL: [ErrorCode; 24] = [
         ErrorCode::MalformedJson,
         ErrorCode::InvalidBody,
         ErrorCode::InvalidForm,
@@ -90,6 +94,7 @@ impl ErrorCode {
         ErrorCode::IdempotencyKeyInProgress,
         ErrorCode::InvalidIdempotencyKey,
         ErrorCode::TooManyItems,
+        ErrorCode::Refused,
     ];
 
     /// The stable snake_case name sent as `error`.
@@ -118,6 +123,7 @@ impl ErrorCode {
             ErrorCode::IdempotencyKeyInProgress => "idempotency_key_in_progress",
             ErrorCode::InvalidIdempotencyKey => "invalid_idempotency_key",
             ErrorCode::TooManyItems => "too_many_items",
+            ErrorCode::Refused => "refused",
         }
     }
 
@@ -130,9 +136,10 @@ impl ErrorCode {
             | ErrorCode::TooManyIds
             | ErrorCode::InvalidIdempotencyKey
             | ErrorCode::TooManyItems => StatusCode::BAD_REQUEST,
-            ErrorCode::InvalidBody | ErrorCode::InvalidForm | ErrorCode::AcceptanceRefused => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            ErrorCode::InvalidBody
+            | ErrorCode::InvalidForm
+            | ErrorCode::AcceptanceRefused
+            | ErrorCode::Refused => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
             ErrorCode::Forbidden | ErrorCode::CsrfFailed => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
@@ -279,6 +286,28 @@ impl ApiError {
 
     pub fn not_found(what: &str) -> Self {
         Self::new(ErrorCode::NotFound, format!("{what} not found"))
+    }
+
+    /// A postal rule refused the step: `rule` is the rule's stable code (kept in `errors`),
+    /// `field` the input it is about.
+    pub fn refused(rule: &str, field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        ApiError::new(ErrorCode::Refused, message.clone())
+            .with_field(field)
+            .with_errors(vec![ErrorDetail {
+                error: rule.to_owned(),
+                message,
+                field: field.to_owned(),
+                index: None,
+            }])
+    }
+
+    /// The rule's code of a `refused` error.
+    pub fn rule(&self) -> Option<&str> {
+        match self.code {
+            ErrorCode::Refused => self.errors.first().map(|detail| detail.error.as_str()),
+            _ => None,
+        }
     }
 
     pub fn invalid_body(field: impl Into<String>, message: impl Into<String>) -> Self {

@@ -74,6 +74,82 @@ impl PathValue for TokenId {
     }
 }
 
+macro_rules! positive_row_id {
+    ($type:ty, $what:literal) => {
+        impl PathValue for $type {
+            fn parse_path(text: &str) -> Result<Self, String> {
+                text.parse::<i64>()
+                    .ok()
+                    .filter(|id| *id > 0)
+                    .map(<$type>::from_raw)
+                    .ok_or_else(|| {
+                        format!(
+                            concat!(
+                                "a ",
+                                $what,
+                                " number is a positive whole number, found {:?}"
+                            ),
+                            text
+                        )
+                    })
+            }
+        }
+    };
+}
+
+trait FromRaw {
+    fn from_raw(raw: i64) -> Self;
+}
+
+impl FromRaw for barid_store::model::ReceptacleRowId {
+    fn from_raw(raw: i64) -> Self {
+        Self(raw)
+    }
+}
+
+impl FromRaw for barid_store::model::DispatchRowId {
+    fn from_raw(raw: i64) -> Self {
+        Self(raw)
+    }
+}
+
+positive_row_id!(barid_store::model::ReceptacleRowId, "receptacle");
+positive_row_id!(barid_store::model::DispatchRowId, "dispatch");
+
+/// The first and the last path parameters of the route, each parsed with [`PathValue`], e.g.
+/// a receptacle and an item in it.
+#[derive(Debug, Clone)]
+pub struct PathPair<A, B>(pub A, pub B);
+
+impl<S, A, B> FromRequestParts<S> for PathPair<A, B>
+where
+    S: Send + Sync,
+    A: PathValue,
+    B: PathValue,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|rejection| ApiError::new(ErrorCode::InvalidPath, rejection.body_text()))?;
+        let (Some((first_name, first)), Some((last_name, last))) =
+            (params.iter().next(), params.iter().last())
+        else {
+            return Err(ApiError::internal(
+                "PathPair used on a route without parameters",
+            ));
+        };
+        let first = A::parse_path(first).map_err(|message| {
+            ApiError::new(ErrorCode::InvalidPath, message).with_field(first_name)
+        })?;
+        let last = B::parse_path(last).map_err(|message| {
+            ApiError::new(ErrorCode::InvalidPath, message).with_field(last_name)
+        })?;
+        Ok(PathPair(first, last))
+    }
+}
+
 /// The last path parameter of the route, parsed with [`PathValue`]. The rejection is
 /// 400 `invalid_path` with `field` set to the parameter's name.
 #[derive(Debug, Clone)]

@@ -16,6 +16,8 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod exchange;
+pub mod exchange_messages;
 pub mod extract;
 pub mod metrics;
 pub mod middleware;

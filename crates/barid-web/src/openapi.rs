@@ -73,6 +73,18 @@ pub const TOKEN_SCHEME: &str = "token";
         api::acceptance::receipt,
         api::tracking::events,
         api::tracking::lookup,
+        api::exchange::arrival,
+        api::exchange::export_customs,
+        api::exchange::receptacles,
+        api::exchange::open_receptacle,
+        api::exchange::receptacle,
+        api::exchange::bag,
+        api::exchange::unbag,
+        api::exchange::close_receptacle,
+        api::exchange::reopen_receptacle,
+        api::exchange::dispatches,
+        api::exchange::close_dispatch,
+        api::exchange::dispatch,
     ),
     components(schemas(error::ErrorBody, error::ErrorDetail)),
     tags(
@@ -86,6 +98,7 @@ pub const TOKEN_SCHEME: &str = "token";
         (name = "audit", description = "Who changed what"),
         (name = "items", description = "Postal items, for the staff of their operator"),
         (name = "tracking", description = "Public tracking: no login, limited per client address"),
+        (name = "exchange", description = "Offices of exchange: arrival scans, export customs, receptacles, dispatches"),
     )
 )]
 struct ApiDoc;

@@ -107,6 +107,12 @@ pub const ADMIN: &[Role] = &[Role::Admin];
 pub const ADMIN_SUPERVISOR: &[Role] = &[Role::Admin, Role::Supervisor];
 /// Who accepts items: counter clerks, and merchants' systems at their office.
 pub const ACCEPTANCE: &[Role] = &[Role::Clerk, Role::Merchant];
+/// Who works an office of exchange: scans, receptacles, dispatches.
+pub const EXCHANGE: &[Role] = &[Role::OeOperator];
+/// Who follows an office of exchange's work: its operators and those who oversee every office.
+pub const EXCHANGE_READ: &[Role] = &[Role::OeOperator, Role::Supervisor, Role::Admin];
+/// Who records export customs: the customs officer, or the operator on customs' word.
+pub const EXPORT_CUSTOMS: &[Role] = &[Role::OeOperator, Role::Customs];
 
 fn route<H, T>(verb: Verb, path: &'static str, policy: Policy, handler: H) -> Route
 where
@@ -273,6 +279,78 @@ fn routes() -> Vec<Route> {
             "/api/v1/items/{s10}/receipt.pdf",
             Roles(STAFF),
             api::acceptance::receipt,
+        ),
+        route(
+            Post,
+            "/api/v1/exchange/arrivals",
+            Roles(EXCHANGE),
+            api::exchange::arrival,
+        ),
+        route(
+            Post,
+            "/api/v1/exchange/export-customs",
+            Roles(EXPORT_CUSTOMS),
+            api::exchange::export_customs,
+        ),
+        route(
+            Get,
+            "/api/v1/exchange/receptacles",
+            Roles(EXCHANGE_READ),
+            api::exchange::receptacles,
+        ),
+        route(
+            Post,
+            "/api/v1/exchange/receptacles",
+            Roles(EXCHANGE),
+            api::exchange::open_receptacle,
+        ),
+        route(
+            Get,
+            "/api/v1/exchange/receptacles/{id}",
+            Roles(EXCHANGE_READ),
+            api::exchange::receptacle,
+        ),
+        route(
+            Post,
+            "/api/v1/exchange/receptacles/{id}/items",
+            Roles(EXCHANGE),
+            api::exchange::bag,
+        ),
+        route(
+            Delete,
+            "/api/v1/exchange/receptacles/{id}/items/{s10}",
+            Roles(EXCHANGE),
+            api::exchange::unbag,
+        ),
+        route(
+            Post,
+            "/api/v1/exchange/receptacles/{id}/close",
+            Roles(EXCHANGE),
+            api::exchange::close_receptacle,
+        ),
+        route(
+            Post,
+            "/api/v1/exchange/receptacles/{id}/reopen",
+            Roles(EXCHANGE),
+            api::exchange::reopen_receptacle,
+        ),
+        route(
+            Get,
+            "/api/v1/exchange/dispatches",
+            Roles(EXCHANGE_READ),
+            api::exchange::dispatches,
+        ),
+        route(
+            Post,
+            "/api/v1/exchange/dispatches",
+            Roles(EXCHANGE),
+            api::exchange::close_dispatch,
+        ),
+        route(
+            Get,
+            "/api/v1/exchange/dispatches/{id}",
+            Roles(EXCHANGE_READ),
+            api::exchange::dispatch,
         ),
     ]
 }

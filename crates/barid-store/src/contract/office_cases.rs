@@ -95,7 +95,7 @@ fn closing(receptacles: &[&ReceptacleRecord]) -> DispatchClosing {
 
 /// What the web layer would compute: S9 IDs numbered in order, EMC for every item, one PREDES
 /// to the destination.
-fn planner(receptacles: Vec<ReceptacleRecord>) -> Box<DispatchPlanner> {
+fn planner(receptacles: Vec<ReceptacleRecord>) -> Box<DispatchPlanner<'static>> {
     Box::new(move |number: DispatchNumber| {
         let s8 = SeriesYear {
             series: series(),
@@ -383,6 +383,15 @@ pub async fn close_dispatch_writes_ids_events_and_outbox_together(store: Arc<dyn
     assert_eq!(listed[0].item_count, 3);
     assert_eq!(listed[0].total_weight, 5000);
     assert_eq!(store.dispatch(cc("PS"), dispatch.id).await.unwrap(), None);
+    let loaded = store
+        .items_by_ids(cc("EG"), &[items[2].id, items[0].id])
+        .await
+        .unwrap();
+    assert_eq!(
+        loaded.iter().map(|item| item.s10).collect::<Vec<_>>(),
+        vec![items[2].s10, items[0].s10]
+    );
+    assert_not_found(store.items_by_ids(cc("PS"), &[items[0].id]).await);
     let all_events = store
         .events_of_items(cc("EG"), &[items[0].id, items[2].id])
         .await
@@ -408,7 +417,7 @@ pub async fn close_dispatch_writes_nothing_when_a_receptacle_changed(store: Arc<
             .await,
     );
     // A planner that fails rolls the number back too.
-    let failing: Box<DispatchPlanner> =
+    let failing: Box<DispatchPlanner<'static>> =
         Box::new(|_| Err(StoreError::invalid("plan", "refused on purpose")));
     assert!(
         store

@@ -696,7 +696,7 @@ pub(crate) async fn close_dispatch(
     store: &SqlStore,
     actor: &Actor,
     closing: &DispatchClosing,
-    planner: &DispatchPlanner,
+    planner: &DispatchPlanner<'_>,
 ) -> StoreResult<DispatchRecord> {
     let operator = actor.operator;
     let mut tx = store.write().await?;

@@ -638,6 +638,44 @@ pub(crate) async fn items_by_s10(store: &SqlStore, s10: &S10Id) -> StoreResult<V
     Ok(items)
 }
 
+pub(crate) async fn items_by_ids(
+    store: &SqlStore,
+    operator: CountryCode,
+    ids: &[ItemId],
+) -> StoreResult<Vec<Item>> {
+    const CHUNK: usize = 500;
+    let mut conn = store.reader.acquire().await?;
+    let mut items = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK) {
+        let placeholders = (0..chunk.len())
+            .map(|index| format!("${}", index + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {} FROM items WHERE operator = $1 AND id IN ({placeholders})",
+            item_columns!()
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(operator.as_str());
+        for id in chunk {
+            query = query.bind(id.0);
+        }
+        let rows = query.fetch_all(&mut *conn).await?;
+        let mut found = std::collections::HashMap::with_capacity(rows.len());
+        for row in &rows {
+            let item = item_of_row(&mut conn, row).await?;
+            found.insert(item.id, item);
+        }
+        for id in chunk {
+            items.push(
+                found
+                    .remove(id)
+                    .ok_or_else(|| StoreError::not_found("item", id))?,
+            );
+        }
+    }
+    Ok(items)
+}
+
 /// Every copy with its events in one statement: one row per event (the copy's columns
 /// repeated), or one row with NULL event columns for a copy without events. `operator IN (...)`
 /// probes the (operator, s10) unique index once per operator, as in `items_by_s10`; the events

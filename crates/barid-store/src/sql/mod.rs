@@ -353,7 +353,7 @@ impl Store for SqlStore {
         &self,
         actor: &Actor,
         closing: &DispatchClosing,
-        planner: &DispatchPlanner,
+        planner: &DispatchPlanner<'_>,
     ) -> StoreResult<DispatchRecord> {
         dispatches::close_dispatch(self, actor, closing, planner).await
     }
@@ -373,6 +373,10 @@ impl Store for SqlStore {
         limit: u32,
     ) -> StoreResult<Vec<DispatchSummary>> {
         dispatches::dispatches(self, operator, query, limit).await
+    }
+
+    async fn items_by_ids(&self, operator: CountryCode, ids: &[ItemId]) -> StoreResult<Vec<Item>> {
+        items::items_by_ids(self, operator, ids).await
     }
 
     async fn events_of_items(

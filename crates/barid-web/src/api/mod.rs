@@ -8,6 +8,7 @@
 
 pub mod acceptance;
 pub mod audit;
+pub mod exchange;
 pub mod items;
 pub mod me;
 pub mod meta;

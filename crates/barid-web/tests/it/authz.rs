@@ -24,6 +24,10 @@ enum Expect {
     Only(&'static [Role]),
     /// A page for only these roles; others get 403, anonymous browsers go to the login page.
     OnlyPage(&'static [Role]),
+    /// Only these roles, on an object whose state decides the outcome (a receptacle that
+    /// another caller of the matrix may have closed): allowed roles are neither refused nor
+    /// answered 5xx, and find no foreign object; others get 403, anonymous 401.
+    OnlyState(&'static [Role]),
 }
 
 const STAFF: &[Role] = &[
@@ -37,6 +41,9 @@ const STAFF: &[Role] = &[
 const ADMIN: &[Role] = &[Role::Admin];
 const ADMIN_SUPERVISOR: &[Role] = &[Role::Admin, Role::Supervisor];
 const ACCEPTANCE: &[Role] = &[Role::Clerk, Role::Merchant];
+const EXCHANGE: &[Role] = &[Role::OeOperator];
+const EXCHANGE_READ: &[Role] = &[Role::OeOperator, Role::Supervisor, Role::Admin];
+const EXPORT_CUSTOMS: &[Role] = &[Role::OeOperator, Role::Customs];
 
 const MATRIX: &[(&str, &str, Expect)] = &[
     ("GET", "/healthz", Expect::Public),
@@ -102,6 +109,62 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         "/api/v1/items/{s10}/receipt.pdf",
         Expect::Only(STAFF),
     ),
+    ("POST", "/api/v1/exchange/arrivals", Expect::Only(EXCHANGE)),
+    (
+        "POST",
+        "/api/v1/exchange/export-customs",
+        Expect::Only(EXPORT_CUSTOMS),
+    ),
+    (
+        "GET",
+        "/api/v1/exchange/receptacles",
+        Expect::Only(EXCHANGE_READ),
+    ),
+    (
+        "POST",
+        "/api/v1/exchange/receptacles",
+        Expect::Only(EXCHANGE),
+    ),
+    (
+        "GET",
+        "/api/v1/exchange/receptacles/{id}",
+        Expect::Only(EXCHANGE_READ),
+    ),
+    (
+        "POST",
+        "/api/v1/exchange/receptacles/{id}/items",
+        Expect::OnlyState(EXCHANGE),
+    ),
+    (
+        "DELETE",
+        "/api/v1/exchange/receptacles/{id}/items/{s10}",
+        Expect::OnlyState(EXCHANGE),
+    ),
+    (
+        "POST",
+        "/api/v1/exchange/receptacles/{id}/close",
+        Expect::OnlyState(EXCHANGE),
+    ),
+    (
+        "POST",
+        "/api/v1/exchange/receptacles/{id}/reopen",
+        Expect::OnlyState(EXCHANGE),
+    ),
+    (
+        "GET",
+        "/api/v1/exchange/dispatches",
+        Expect::Only(EXCHANGE_READ),
+    ),
+    (
+        "POST",
+        "/api/v1/exchange/dispatches",
+        Expect::Only(EXCHANGE),
+    ),
+    (
+        "GET",
+        "/api/v1/exchange/dispatches/{id}",
+        Expect::Only(EXCHANGE_READ),
+    ),
     // Last: it ends the caller's session.
     ("POST", "/logout", Expect::AnyPage),
 ];
@@ -142,6 +205,9 @@ struct Targets {
     /// Token IDs to revoke: one per request so each revocation finds an unrevoked token.
     eg_tokens: Vec<i64>,
     ps_token: i64,
+    /// An outward receptacle and a closed dispatch of each operator (EG, PS).
+    receptacles: (i64, i64),
+    dispatches: (i64, i64),
 }
 
 static SERIAL: AtomicU32 = AtomicU32::new(1);
@@ -164,8 +230,11 @@ fn concrete_path(path: &str, whose: Whose, targets: &mut Targets) -> String {
         }
         _ => {}
     }
+    let pick = |(eg, ps): (i64, i64)| if whose == Whose::Own { eg } else { ps };
     let token = match whose {
         _ if !path.contains("{id}") => 0,
+        _ if path.starts_with("/api/v1/exchange/receptacles/") => pick(targets.receptacles),
+        _ if path.starts_with("/api/v1/exchange/dispatches/") => pick(targets.dispatches),
         Whose::Own => targets.eg_tokens.pop().unwrap(),
         Whose::Foreign => targets.ps_token,
     };
@@ -197,6 +266,15 @@ fn body_for(method: &str, path: &str) -> Option<String> {
             n * 1000,
             n * 1000 + 999
         ),
+        ("POST", "/api/v1/exchange/receptacles/{id}/items") => {
+            format!(r#"{{"s10": "{}"}}"#, item_id("EG"))
+        }
+        ("POST", "/api/v1/exchange/receptacles/{id}/close") => {
+            r#"{"gross_weight_grams": 1500}"#.to_owned()
+        }
+        ("POST", "/api/v1/exchange/receptacles/{id}/reopen") => {
+            r#"{"reason": "matrix"}"#.to_owned()
+        }
         _ => return None,
     };
     Some(body)
@@ -292,6 +370,14 @@ async fn every_route_for_every_role_and_operator() {
     let mut targets = Targets {
         eg_tokens,
         ps_token: app.token("PS", Role::Merchant).await.1.0,
+        receptacles: (
+            crate::support::receptacle(&app, "EG").await,
+            crate::support::receptacle(&app, "PS").await,
+        ),
+        dispatches: (
+            crate::support::dispatch(&app, "EG").await,
+            crate::support::dispatch(&app, "PS").await,
+        ),
     };
     let ps_clerk_before = app
         .store
@@ -320,7 +406,7 @@ async fn every_route_for_every_role_and_operator() {
                 assert_eq!(reply.status, StatusCode::SEE_OTHER, "{context}");
                 assert_eq!(reply.header("location"), Some("/login"), "{context}");
             }
-            Expect::Any | Expect::Only(_) => {
+            Expect::Any | Expect::Only(_) | Expect::OnlyState(_) => {
                 assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{context}");
                 assert_eq!(
                     reply.error_code().as_deref(),
@@ -360,7 +446,13 @@ async fn every_route_for_every_role_and_operator() {
                     Expect::Only(roles) | Expect::OnlyPage(roles) if roles.contains(role) => {
                         assert_allowed(&reply, *whose, parametrised, &context)
                     }
-                    Expect::Only(_) | Expect::OnlyPage(_) => {
+                    Expect::OnlyState(roles) if roles.contains(role) => {
+                        assert_allowed(&reply, *whose, false, &context);
+                        if *whose == Whose::Foreign {
+                            assert_eq!(reply.status, StatusCode::NOT_FOUND, "{context}");
+                        }
+                    }
+                    Expect::Only(_) | Expect::OnlyPage(_) | Expect::OnlyState(_) => {
                         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{context}");
                         assert_eq!(
                             reply.error_code().as_deref(),

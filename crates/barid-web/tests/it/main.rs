@@ -10,6 +10,7 @@ mod authz;
 mod bad_input;
 mod counter;
 mod errors;
+mod exchange;
 mod i18n;
 mod operations;
 mod pages;

@@ -342,3 +342,81 @@ pub fn encode(text: &str) -> String {
         })
         .collect()
 }
+
+fn series_of(operator: &str) -> barid_core::DispatchSeries {
+    let (origin, destination) = if operator == "EG" {
+        ("EGCAIA", "PSRMHA")
+    } else {
+        ("PSRMHA", "EGCAIA")
+    };
+    barid_core::DispatchSeries {
+        origin: barid_core::OfficeCode::parse(origin).unwrap(),
+        destination: barid_core::OfficeCode::parse(destination).unwrap(),
+        category: barid_core::MailCategory::parse("A").unwrap(),
+        subclass: barid_core::MailSubclass::parse("UR").unwrap(),
+    }
+}
+
+/// An empty outward receptacle at the operator's office of exchange, opened through the store.
+pub async fn receptacle(app: &TestApp, operator: &str) -> i64 {
+    app.store
+        .open_receptacle(
+            &cli(operator),
+            &barid_store::model::NewReceptacle {
+                office: site(exchange_office(operator)),
+                series: series_of(operator),
+                mail_class: barid_core::MailClass::parse("U").unwrap(),
+            },
+        )
+        .await
+        .unwrap()
+        .id
+        .0
+}
+
+/// A closed outward dispatch of one empty receptacle, written through the store.
+pub async fn dispatch(app: &TestApp, operator: &str) -> i64 {
+    let id = barid_store::model::ReceptacleRowId(receptacle(app, operator).await);
+    let closed = app
+        .store
+        .close_receptacle(&cli(operator), id, 1, barid_core::Grams::new(500))
+        .await
+        .unwrap();
+    let series = series_of(operator);
+    let planner = move |number: barid_core::DispatchNumber| {
+        let s8 = barid_core::exchange::SeriesYear { series, year: 2026 }.dispatch_id(number);
+        Ok(barid_store::model::DispatchPlan {
+            s8,
+            receptacles: vec![(
+                id,
+                barid_core::ReceptacleId {
+                    dispatch: s8,
+                    serial: barid_core::ReceptacleSerial::new(1).unwrap(),
+                    highest: true,
+                    registered: false,
+                    weight: barid_core::ReceptacleWeight::from_grams(500).unwrap(),
+                },
+            )],
+            events: vec![],
+            outbox: vec![],
+        })
+    };
+    app.store
+        .close_dispatch(
+            &cli(operator),
+            &barid_store::model::DispatchClosing {
+                office: site(exchange_office(operator)),
+                series,
+                mail_class: barid_core::MailClass::parse("U").unwrap(),
+                transit_office: None,
+                year: 2026,
+                closed_at: world::T0,
+                receptacles: vec![(id, closed.version)],
+            },
+            &planner,
+        )
+        .await
+        .unwrap()
+        .id
+        .0
+}

@@ -1,0 +1,122 @@
+//! Version 1 of every message in `barid-json`: the shapes written (borrowing views of the
+//! message types, whose field order is the canonical order) and the readers.
+//!
+//! A later version gets a module of its own beside this one; the message types stay one set,
+//! and each version's module maps them to and from its shapes.
+
+mod common;
+mod emsevt;
+mod itmatt;
+mod predes;
+mod resdes;
+
+use barid_core::CountryCode;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::read::Node;
+use crate::envelope::{Envelope, MessageBody, MessageType};
+use crate::error::CodecError;
+
+use common::Time;
+
+#[derive(Serialize)]
+pub(super) struct EnvelopeV1<'a> {
+    id: Uuid,
+    #[serde(rename = "type")]
+    message_type: &'static str,
+    version: u32,
+    sender: CountryCode,
+    recipient: CountryCode,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sequence: Option<u64>,
+    created_at: Time,
+    body: BodyV1<'a>,
+}
+
+impl<'a> From<&'a Envelope> for EnvelopeV1<'a> {
+    fn from(envelope: &'a Envelope) -> Self {
+        Self {
+            id: envelope.message_id(),
+            message_type: envelope.message_type().as_str(),
+            version: envelope.version(),
+            sender: envelope.sender(),
+            recipient: envelope.recipient(),
+            sequence: envelope.sequence(),
+            created_at: Time(envelope.created_at()),
+            body: BodyV1::from(envelope.body()),
+        }
+    }
+}
+
+/// The body alone; its type is the envelope's `type`.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub(super) enum BodyV1<'a> {
+    Predes(predes::PredesV1<'a>),
+    Resdes(resdes::ResdesV1),
+    Itmatt(itmatt::ItmattV1<'a>),
+    Emsevt(emsevt::EmsevtV1<'a>),
+}
+
+impl<'a> From<&'a MessageBody> for BodyV1<'a> {
+    fn from(body: &'a MessageBody) -> Self {
+        match body {
+            MessageBody::Predes(message) => BodyV1::Predes(message.into()),
+            MessageBody::Resdes(message) => BodyV1::Resdes(message.into()),
+            MessageBody::Itmatt(message) => BodyV1::Itmatt(message.into()),
+            MessageBody::Emsevt(message) => BodyV1::Emsevt(message.into()),
+        }
+    }
+}
+
+const ENVELOPE_FIELDS: &[&str] = &[
+    "id",
+    "type",
+    "version",
+    "sender",
+    "recipient",
+    "sequence",
+    "created_at",
+    "body",
+];
+
+/// Reads an envelope. The type and version come first, so that a message of an unknown type
+/// or newer version is reported as such rather than as an unknown field.
+pub(super) fn decode_envelope(
+    node: &Node<'_>,
+    check_version: impl FnOnce(MessageType, u64) -> Result<u32, CodecError>,
+) -> Result<Envelope, CodecError> {
+    let object = node.open_object()?;
+    let type_node = object.required("type")?;
+    let type_name = type_node.str()?;
+    let message_type =
+        MessageType::parse(type_name).ok_or_else(|| CodecError::UnknownMessageType {
+            found: type_name.to_owned(),
+        })?;
+    let version = check_version(message_type, object.required("version")?.u64()?)?;
+    object.check_fields(ENVELOPE_FIELDS)?;
+
+    let message_id = object.required("id")?.parse(Uuid::try_parse)?;
+    let sender = object.required("sender")?.parse(CountryCode::parse)?;
+    let recipient = object.required("recipient")?.parse(CountryCode::parse)?;
+    let sequence = object.optional_with("sequence", Node::u64)?;
+    let created_at = object.required("created_at")?.time()?;
+    let body = decode_body(message_type, &object.required("body")?)?;
+    Envelope::build(
+        message_id, version, sender, recipient, sequence, created_at, body,
+    )
+    .map_err(|error| CodecError::from(error.under(object.path())))
+}
+
+pub(super) fn decode_body(
+    message_type: MessageType,
+    node: &Node<'_>,
+) -> Result<MessageBody, CodecError> {
+    Ok(match message_type {
+        MessageType::Predes => MessageBody::Predes(predes::decode(node)?),
+        MessageType::Resdes => MessageBody::Resdes(resdes::decode(node)?),
+        MessageType::Itmatt => MessageBody::Itmatt(itmatt::decode(node)?),
+        MessageType::Emsevt => MessageBody::Emsevt(emsevt::decode(node)?),
+    })
+}

@@ -1,0 +1,155 @@
+//! The messages an office-of-exchange step writes to the outbox, built with barid-messages and
+//! stored as encoded envelopes (Barid's JSON syntax), so whatever transport carries them (the
+//! in-node dispatcher, HTTP to another node, a file) sends the same bytes.
+
+use barid_core::exchange::{ClosedDispatch, RoutePlan};
+use barid_core::{CountryCode, DispatchSeries};
+use barid_messages::{
+    BaridJsonV1, Contents, Envelope, ItemAttributes, Itmatt, MessageBody, MessageCodec, Predes,
+};
+use barid_store::StoreError;
+use barid_store::model::{
+    DispatchRecord, Item, NewOutboxMessage, ReceptacleQuery, ReceptacleStatus,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::auth::Principal;
+use crate::error::ApiResult;
+use crate::exchange::{self, ExchangeOffice};
+use crate::state::AppState;
+
+/// Encodes one message for the outbox.
+pub fn outbox_message(
+    sender: CountryCode,
+    recipient: CountryCode,
+    at: OffsetDateTime,
+    body: MessageBody,
+) -> Result<NewOutboxMessage, StoreError> {
+    let message_id = Uuid::new_v4();
+    let envelope = Envelope::new(message_id, sender, recipient, at, body)
+        .map_err(|error| StoreError::invalid("message", error.to_string()))?;
+    let bytes = BaridJsonV1
+        .encode(&envelope)
+        .map_err(|error| StoreError::invalid("message", error.to_string()))?;
+    let body = String::from_utf8(bytes)
+        .map_err(|error| StoreError::invalid("message", error.to_string()))?;
+    Ok(NewOutboxMessage {
+        message_id,
+        recipient,
+        message_type: envelope.message_type().as_str().to_owned(),
+        version: envelope.version().to_string(),
+        body,
+    })
+}
+
+/// What the destination post learns of an item before it arrives.
+pub fn item_attributes(state: &AppState, item: &Item) -> Result<ItemAttributes, StoreError> {
+    let service = state
+        .reference()
+        .services()
+        .by_indicator(item.s10.service_indicator())
+        .ok_or_else(|| {
+            StoreError::invalid(
+                "s10",
+                format!("{}: no service uses its indicator", item.s10),
+            )
+        })?;
+    let contents = Contents::parse(&item.contents)
+        .map_err(|error| StoreError::invalid("contents", format!("{}: {error}", item.s10)))?;
+    Ok(ItemAttributes {
+        s10: item.s10,
+        mail_class: service.mail_class,
+        origin_country: item.origin_country,
+        destination_country: item.destination_country,
+        accepted_at: item.created_at,
+        posting_office: item.office.clone(),
+        gross_weight: item.weight,
+        contents,
+        sender: item.sender.clone(),
+        addressee: item.addressee.clone(),
+        customs: item.customs.clone(),
+    })
+}
+
+/// Closes the dispatch of `series`: the pre-advice (PREDES) goes to every post the route
+/// advises (the closed transit post, then the destination), and the items' advance data
+/// (ITMATT) to the destination post.
+pub async fn close_dispatch(
+    state: &AppState,
+    principal: &Principal,
+    office: &ExchangeOffice,
+    series: DispatchSeries,
+) -> ApiResult<DispatchRecord> {
+    // The items' data is read before the closing transaction: the builder runs inside it and
+    // must not wait on the database.
+    let records = state
+        .store()
+        .receptacles(
+            principal.operator,
+            &ReceptacleQuery {
+                office: Some(office.site().clone()),
+                statuses: vec![ReceptacleStatus::Closed],
+                dispatch: None,
+            },
+        )
+        .await?;
+    let ids: Vec<_> = records
+        .iter()
+        .filter(|record| record.series == series)
+        .flat_map(|record| {
+            record
+                .items
+                .iter()
+                .filter_map(|item| item.item.as_ref().map(|copy| copy.id))
+        })
+        .collect();
+    let items = state.store().items_by_ids(principal.operator, &ids).await?;
+    let attributes = items
+        .iter()
+        .map(|item| item_attributes(state, item))
+        .collect::<Result<Vec<_>, _>>()?;
+    let sender = principal.operator;
+    let builder = move |closed: &ClosedDispatch,
+                        plan: &RoutePlan,
+                        at: OffsetDateTime|
+          -> Result<Vec<NewOutboxMessage>, StoreError> {
+        let predes = Predes::from_closed_dispatch(closed, plan.transit_office(), at, None)
+            .map_err(|error| StoreError::invalid("predes", error.to_string()))?;
+        let mut messages = Vec::new();
+        for recipient in plan.advised_operators() {
+            if recipient != sender {
+                messages.push(outbox_message(
+                    sender,
+                    recipient,
+                    at,
+                    MessageBody::Predes(predes.clone()),
+                )?);
+            }
+        }
+        // Only the items this dispatch carries, whatever was read before the closing.
+        let carried: std::collections::BTreeSet<_> = closed
+            .receptacles()
+            .iter()
+            .flat_map(|receptacle| receptacle.items.iter().copied())
+            .collect();
+        let advance: Vec<ItemAttributes> = attributes
+            .iter()
+            .filter(|item| carried.contains(&item.s10))
+            .cloned()
+            .collect();
+        let destination = closed.id().destination.country();
+        if !advance.is_empty() && destination != sender {
+            let itmatt = Itmatt::new(advance)
+                .map_err(|error| StoreError::invalid("itmatt", error.to_string()))?;
+            messages.push(outbox_message(
+                sender,
+                destination,
+                at,
+                MessageBody::Itmatt(itmatt),
+            )?);
+        }
+        Ok(messages)
+    };
+    exchange::close_dispatch(state, principal, office, series, &builder).await
+}

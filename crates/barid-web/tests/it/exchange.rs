@@ -1,0 +1,349 @@
+//! The outward office of exchange over the JSON API: arrival scans, export customs, bagging
+//! with its refusals, closing receptacles and the dispatch, and what the dispatch writes for
+//! the partners (PREDES to the transit and destination posts, ITMATT to the destination).
+
+#![allow(clippy::indexing_slicing)]
+
+use axum::http::{Method, StatusCode};
+use barid_core::Role;
+use barid_messages::{BaridJsonV1, MessageBody, MessageCodec};
+use barid_store::contract::world::{self, T0, cc};
+use barid_store::model::ItemIdSource;
+use serde_json::{Value, json};
+
+use crate::acceptance::app;
+use crate::support::{Caller, Reply, TestApp};
+
+async fn post(app: &TestApp, caller: &Caller, path: &str, body: Value) -> Reply {
+    app.call(caller, Method::POST, path, Some(&body.to_string()))
+        .await
+}
+
+fn rule(reply: &Reply) -> String {
+    reply.json()["errors"][0]["error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// An accepted EG item (RR, registered letter to PS) with the given serial.
+async fn accepted(app: &TestApp, serial: u32) -> String {
+    let (item, _) = world::accept(&app.store, ItemIdSource::Given(world::s10(serial)), &[])
+        .await
+        .unwrap();
+    item.s10.to_string()
+}
+
+#[tokio::test]
+async fn an_item_goes_from_arrival_to_a_closed_dispatch_with_its_pre_advice() {
+    let app = app().await;
+    let oe = Caller::Person(app.login("EG", Role::OeOperator).await);
+    let first = accepted(&app, 501).await;
+    let second = accepted(&app, 502).await;
+    let held = accepted(&app, 503).await;
+
+    // Arrival, twice: the second scan records nothing new.
+    let arrival = post(
+        &app,
+        &oe,
+        "/api/v1/exchange/arrivals",
+        json!({"s10": first}),
+    )
+    .await;
+    assert_eq!(arrival.status, StatusCode::CREATED, "{}", arrival.text());
+    assert_eq!(arrival.json()["event"], "EMB");
+    assert_eq!(arrival.json()["repeated"], false);
+    let again = post(
+        &app,
+        &oe,
+        "/api/v1/exchange/arrivals",
+        json!({"s10": first}),
+    )
+    .await;
+    assert_eq!(again.json()["repeated"], true);
+    for s10 in [&second, &held] {
+        let reply = post(&app, &oe, "/api/v1/exchange/arrivals", json!({"s10": s10})).await;
+        assert_eq!(reply.status, StatusCode::CREATED);
+    }
+    // An item nobody accepted is refused with its own code.
+    let unknown = post(
+        &app,
+        &oe,
+        "/api/v1/exchange/arrivals",
+        json!({"s10": world::s10(999).to_string()}),
+    )
+    .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(unknown.error_code().as_deref(), Some("refused"));
+    assert_eq!(rule(&unknown), "unknown_item");
+    let garbage = post(
+        &app,
+        &oe,
+        "/api/v1/exchange/arrivals",
+        json!({"s10": "XX1"}),
+    )
+    .await;
+    assert_eq!(rule(&garbage), "invalid_s10");
+
+    // Export customs holds one item: a hold needs a reason, and a held item cannot be bagged.
+    let no_reason = post(
+        &app,
+        &oe,
+        "/api/v1/exchange/export-customs",
+        json!({"s10": held, "step": "present"}),
+    )
+    .await;
+    assert_eq!(
+        no_reason.status,
+        StatusCode::CREATED,
+        "{}",
+        no_reason.text()
+    );
+    let hold = post(
+        &app,
+        &oe,
+        "/api/v1/exchange/export-customs",
+        json!({"s10": held, "step": "hold"}),
+    )
+    .await;
+    assert_eq!(rule(&hold), "reason_required");
+
+    // A receptacle for PSRMHA, airmail, registered letters.
+    let opened = post(
+        &app,
+        &oe,
+        "/api/v1/exchange/receptacles",
+        json!({"destination": "PSRMHA", "category": "A", "subclass": "UR"}),
+    )
+    .await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.text());
+    let receptacle = opened.json()["id"].as_i64().unwrap();
+    assert_eq!(opened.json()["status"], "open");
+    // No route to an office the agreement does not name.
+    let nowhere = post(
+        &app,
+        &oe,
+        "/api/v1/exchange/receptacles",
+        json!({"destination": "JOAMMB", "category": "A", "subclass": "CN"}),
+    )
+    .await;
+    assert_eq!(nowhere.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let bag = |s10: String| {
+        let app = &app;
+        let oe = &oe;
+        async move {
+            post(
+                app,
+                oe,
+                &format!("/api/v1/exchange/receptacles/{receptacle}/items"),
+                json!({ "s10": s10 }),
+            )
+            .await
+        }
+    };
+    let bagged = bag(first.clone()).await;
+    assert_eq!(bagged.status, StatusCode::OK, "{}", bagged.text());
+    assert_eq!(bagged.json()["items"].as_array().unwrap().len(), 1);
+    assert_eq!(rule(&bag(first.clone()).await), "already_bagged");
+    let presented = bag(held.clone()).await;
+    assert_eq!(
+        presented.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        presented.text()
+    );
+    assert_eq!(rule(&presented), "item_held");
+    let not_arrived = accepted(&app, 504).await;
+    assert_eq!(rule(&bag(not_arrived).await), "not_at_office");
+    assert_eq!(bag(second.clone()).await.status, StatusCode::OK);
+
+    // Out and back in again.
+    let removed = app
+        .call(
+            &oe,
+            Method::DELETE,
+            &format!("/api/v1/exchange/receptacles/{receptacle}/items/{second}"),
+            None,
+        )
+        .await;
+    assert_eq!(removed.json()["items"].as_array().unwrap().len(), 1);
+    assert_eq!(bag(second.clone()).await.status, StatusCode::OK);
+
+    // The dispatch cannot close while the receptacle is open.
+    let series = json!({"destination": "PSRMHA", "category": "A", "subclass": "UR"});
+    let early = post(&app, &oe, "/api/v1/exchange/dispatches", series.clone()).await;
+    assert_eq!(rule(&early), "open_receptacle");
+
+    // Lighter than its contents (2 × 1 kg) is refused; then closed at 2.3 kg.
+    let close = |grams: u32| {
+        let app = &app;
+        let oe = &oe;
+        async move {
+            post(
+                app,
+                oe,
+                &format!("/api/v1/exchange/receptacles/{receptacle}/close"),
+                json!({ "gross_weight_grams": grams }),
+            )
+            .await
+        }
+    };
+    let light = close(1500).await;
+    assert_eq!(
+        light.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        light.text()
+    );
+    let closed = close(2300).await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.text());
+    assert_eq!(closed.json()["status"], "closed");
+    assert_eq!(closed.json()["registered"], true);
+    // Reopen (audited) and close again.
+    let reopened = post(
+        &app,
+        &oe,
+        &format!("/api/v1/exchange/receptacles/{receptacle}/reopen"),
+        json!({"reason": "weighed on the wrong scale"}),
+    )
+    .await;
+    assert_eq!(reopened.json()["status"], "open");
+    assert_eq!(close(2300).await.status, StatusCode::OK);
+
+    let dispatch = post(&app, &oe, "/api/v1/exchange/dispatches", series.clone()).await;
+    assert_eq!(dispatch.status, StatusCode::CREATED, "{}", dispatch.text());
+    let body = dispatch.json();
+    assert_eq!(body["s8"], "EGCAIAPSRMHAAUR60001");
+    assert_eq!(body["transit_office"], "JOAMMA");
+    assert_eq!(body["receptacle_count"], 1);
+    assert_eq!(body["item_count"], 2);
+    let s9 = body["receptacles"][0]["s9"].as_str().unwrap();
+    assert_eq!(s9, "EGCAIAPSRMHAAUR60001001110023");
+    // Nothing left to dispatch: a second closing is refused and takes no number.
+    let empty = post(&app, &oe, "/api/v1/exchange/dispatches", series.clone()).await;
+    assert_eq!(rule(&empty), "empty_dispatch");
+
+    // Every item departed (EMC) and is no longer in a receptacle being built.
+    for s10 in [&first, &second] {
+        let item = app
+            .store
+            .item(cc("EG"), &barid_core::S10Id::parse(s10).unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(item.status.as_str(), "departed_origin");
+        let events = app.store.item_events(cc("EG"), item.id).await.unwrap();
+        let codes: Vec<&str> = events.iter().map(|e| e.event.code.as_str()).collect();
+        assert_eq!(codes, vec!["EMA", "EMB", "EMC"]);
+    }
+
+    // PREDES to Jordan (closed transit) and Palestine; ITMATT with both items to Palestine.
+    let later = T0 + time::Duration::days(1);
+    let to_jordan = app
+        .store
+        .pending_outbox(cc("EG"), cc("JO"), later, 10)
+        .await
+        .unwrap();
+    let to_palestine = app
+        .store
+        .pending_outbox(cc("EG"), cc("PS"), later, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        to_jordan
+            .iter()
+            .map(|m| m.message_type.as_str())
+            .collect::<Vec<_>>(),
+        vec!["PREDES"]
+    );
+    assert_eq!(
+        to_palestine
+            .iter()
+            .map(|m| m.message_type.as_str())
+            .collect::<Vec<_>>(),
+        vec!["PREDES", "ITMATT"]
+    );
+    let predes = BaridJsonV1.decode(to_palestine[0].body.as_bytes()).unwrap();
+    match predes.body() {
+        MessageBody::Predes(predes) => {
+            assert_eq!(predes.dispatch().to_string(), "EGCAIAPSRMHAAUR60001");
+            assert_eq!(predes.receptacles()[0].id.to_string(), s9);
+            assert_eq!(predes.receptacles()[0].items.len(), 2);
+        }
+        other => panic!("expected a PREDES, got {other:?}"),
+    }
+    let itmatt = BaridJsonV1.decode(to_palestine[1].body.as_bytes()).unwrap();
+    match itmatt.body() {
+        MessageBody::Itmatt(itmatt) => assert_eq!(itmatt.items().len(), 2),
+        other => panic!("expected an ITMATT, got {other:?}"),
+    }
+
+    // The dispatch reads back, and lists at the office.
+    let id = body["id"].as_i64().unwrap();
+    let read = app
+        .call(
+            &oe,
+            Method::GET,
+            &format!("/api/v1/exchange/dispatches/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(read.json()["s8"], "EGCAIAPSRMHAAUR60001");
+    let listed = app
+        .call(&oe, Method::GET, "/api/v1/exchange/dispatches", None)
+        .await;
+    assert_eq!(listed.json().as_array().unwrap().len(), 1);
+    // A dispatched receptacle cannot be reopened.
+    let late = post(
+        &app,
+        &oe,
+        &format!("/api/v1/exchange/receptacles/{receptacle}/reopen"),
+        json!({"reason": "too late"}),
+    )
+    .await;
+    assert_eq!(rule(&late), "dispatch_closed");
+}
+
+#[tokio::test]
+async fn only_offices_of_exchange_the_operator_works_at() {
+    let app = app().await;
+    let oe = Caller::Person(app.login("EG", Role::OeOperator).await);
+    // A counter is no office of exchange.
+    let counter = post(
+        &app,
+        &oe,
+        "/api/v1/exchange/receptacles",
+        json!({"office": "EG-CAIRO-1", "destination": "PSRMHA", "category": "A", "subclass": "UR"}),
+    )
+    .await;
+    assert_eq!(counter.status, StatusCode::FORBIDDEN, "{}", counter.text());
+    // Another operator's office does not exist for us.
+    let foreign = post(
+        &app,
+        &oe,
+        "/api/v1/exchange/arrivals",
+        json!({"office": "PSRMHA", "s10": world::s10(1).to_string()}),
+    )
+    .await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+    // A supervisor may look but not scan.
+    let supervisor = Caller::Person(app.login("EG", Role::Supervisor).await);
+    let look = app
+        .call(
+            &supervisor,
+            Method::GET,
+            "/api/v1/exchange/receptacles?office=EGCAIA",
+            None,
+        )
+        .await;
+    assert_eq!(look.status, StatusCode::OK, "{}", look.text());
+    let scan = post(
+        &app,
+        &supervisor,
+        "/api/v1/exchange/arrivals",
+        json!({"s10": "RR000000015EG"}),
+    )
+    .await;
+    assert_eq!(scan.status, StatusCode::FORBIDDEN);
+}
