@@ -65,7 +65,7 @@ pub enum ErrorCode {
     TooManyItems,
     /// 422: an office-of-exchange, customs or delivery step breaks a postal rule (an item
     /// bagged for the wrong office, a held item, an open receptacle in a dispatch...);
-    /// `errors[0].error` is the rule's own stable code, e.g. `destination_mismatch`.
+    /// `errors[0].error` is the rule's own stable code, e.g. `wrong_destination`.
     Refused,
 }
 

@@ -470,7 +470,7 @@ fn domain_receptacle(
         },
         (status, _) => {
             return Err(ApiError::refused(
-                "not_open",
+                "receptacle_not_open",
                 "receptacle",
                 format!("receptacle {} is {status}", record.id),
             ));

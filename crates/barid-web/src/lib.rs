@@ -15,6 +15,7 @@ pub mod api;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod dispatcher;
 pub mod error;
 pub mod exchange;
 pub mod exchange_messages;

@@ -137,6 +137,7 @@ pub async fn run_server(
     on_listening(address);
     std::io::stdout().flush().ok();
     tokio::spawn(remove_expired_sessions(store.clone()));
+    tokio::spawn(deliver_between_hosted_operators(store.clone()));
     let state = AppState::new(store, reference, config);
     let served = barid_web::serve(state, listener, shutdown_signal())
         .await
@@ -145,6 +146,23 @@ pub async fn run_server(
     // files, so the database is one self-contained file once Barid has stopped.
     sql_store.close().await;
     served
+}
+
+/// Messages between operators hosted on this node go from outbox to inbox within a second.
+async fn deliver_between_hosted_operators(store: Arc<dyn Store>) {
+    let mut every_second = tokio::time::interval(std::time::Duration::from_secs(1));
+    loop {
+        every_second.tick().await;
+        match barid_web::dispatcher::deliver_hosted(store.as_ref(), now()).await {
+            Ok(0) => {}
+            Ok(delivered) => {
+                tracing::debug!(delivered, "messages delivered between hosted operators")
+            }
+            Err(error) => {
+                tracing::warn!(%error, "could not deliver messages between hosted operators")
+            }
+        }
+    }
 }
 
 /// Expired sessions are refused at once; this only keeps the table small.

@@ -465,7 +465,7 @@ pub async fn receptacle(
     responses(
         (status = 200, description = "The receptacle with the item", body = ReceptacleDto),
         (status = 409, description = "`conflict`: the receptacle changed meanwhile", body = crate::error::ErrorBody),
-        (status = 422, description = "`refused`: `destination_mismatch`, `class_mismatch`, `category_mismatch`, `item_held`, `already_bagged`, `not_at_office`, `unknown_item`, `not_open`", body = crate::error::ErrorBody),
+        (status = 422, description = "`refused`: `wrong_destination`, `wrong_mail_class`, `wrong_category`, `item_held`, `already_bagged`, `not_at_office`, `unknown_item`, `receptacle_not_open`", body = crate::error::ErrorBody),
     ))]
 pub async fn bag(
     State(state): State<AppState>,
@@ -502,7 +502,7 @@ pub async fn unbag(
     request_body = CloseReceptacleRequest,
     responses(
         (status = 200, description = "Closed", body = ReceptacleDto),
-        (status = 422, description = "`refused`: `empty_receptacle`, `weight_zero`, `too_heavy`, `lighter_than_contents`, `not_open`", body = crate::error::ErrorBody),
+        (status = 422, description = "`refused`: `weight_zero`, `too_heavy`, `lighter_than_contents`, `receptacle_not_open`", body = crate::error::ErrorBody),
     ))]
 pub async fn close_receptacle(
     State(state): State<AppState>,

@@ -279,6 +279,39 @@ async fn an_item_goes_from_arrival_to_a_closed_dispatch_with_its_pre_advice() {
         other => panic!("expected an ITMATT, got {other:?}"),
     }
 
+    // The in-node dispatcher hands Palestine's messages to its inbox, in order, once; Jordan
+    // is not hosted on this node, so its PREDES waits for the partner exchange.
+    let delivered = barid_web::dispatcher::deliver_hosted(app.store.as_ref(), later)
+        .await
+        .unwrap();
+    assert_eq!(delivered, 2);
+    assert_eq!(
+        barid_web::dispatcher::deliver_hosted(app.store.as_ref(), later)
+            .await
+            .unwrap(),
+        0
+    );
+    let inbox = app
+        .store
+        .pending_inbox(cc("PS"), cc("EG"), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        inbox
+            .iter()
+            .map(|m| (m.message.sequence, m.message.message_type.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(1, "PREDES"), (2, "ITMATT")]
+    );
+    assert_eq!(
+        app.store
+            .pending_outbox(cc("EG"), cc("JO"), later, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
     // The dispatch reads back, and lists at the office.
     let id = body["id"].as_i64().unwrap();
     let read = app
