@@ -5,7 +5,9 @@
 //! page. Keeping the list lets a document measure before it commits to a page height (the
 //! receipt grows with its content) and lets tests check that everything stays on the page.
 
-use krilla::color::luma;
+use std::sync::Arc;
+
+use krilla::color::{luma, rgb};
 use krilla::geom::{PathBuilder, Point, Rect};
 use krilla::metadata::{DateTime, Metadata};
 use krilla::num::NormalizedF32;
@@ -35,7 +37,7 @@ pub(crate) const FRAME: f32 = 0.9;
 #[derive(Debug, Clone)]
 enum Op {
     Text {
-        line: Line,
+        line: Arc<Line>,
         x: f32,
         baseline: f32,
         size: f32,
@@ -46,6 +48,7 @@ enum Op {
         y: f32,
         width: f32,
         height: f32,
+        ink: Ink,
     },
     Stroke {
         x: f32,
@@ -59,6 +62,16 @@ enum Op {
         to: (f32, f32),
         line_width: f32,
     },
+}
+
+/// The colour of a filled area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ink {
+    Black,
+    /// The red of registered-mail labels (CN 35 of a registered receptacle). Dark enough
+    /// (luminance about 30 %) that a monochrome thermal printer prints it black, so white text
+    /// on it stays readable on either printer.
+    Red,
 }
 
 /// One page being composed.
@@ -84,12 +97,18 @@ impl Page {
 
     /// A filled black rectangle (bars, dark bands, tick marks).
     pub(crate) fn fill(&mut self, x: f32, y: f32, width: f32, height: f32) {
+        self.fill_ink(x, y, width, height, Ink::Black);
+    }
+
+    /// A filled rectangle in `ink`.
+    pub(crate) fn fill_ink(&mut self, x: f32, y: f32, width: f32, height: f32, ink: Ink) {
         if width > 0.0 && height > 0.0 {
             self.ops.push(Op::Fill {
                 x,
                 y,
                 width,
                 height,
+                ink,
             });
         }
     }
@@ -263,9 +282,15 @@ impl Page {
             .collect()
     }
 
-    /// Every filled rectangle, for tests (x, y, width, height).
+    /// Every black filled rectangle, for tests (x, y, width, height).
     #[cfg(test)]
     pub(crate) fn fills(&self) -> Vec<(f32, f32, f32, f32)> {
+        self.fills_of(Ink::Black)
+    }
+
+    /// Every filled rectangle in `wanted`, for tests (x, y, width, height).
+    #[cfg(test)]
+    pub(crate) fn fills_of(&self, wanted: Ink) -> Vec<(f32, f32, f32, f32)> {
         self.ops
             .iter()
             .filter_map(|op| match op {
@@ -274,7 +299,8 @@ impl Page {
                     y,
                     width,
                     height,
-                } => Some((*x, *y, *width, *height)),
+                    ink,
+                } if *ink == wanted => Some((*x, *y, *width, *height)),
                 _ => None,
             })
             .collect()
@@ -291,26 +317,35 @@ impl Page {
             paint: luma::Color::white().into(),
             ..black.clone()
         };
-        // Fills first: bars and bands go under any text drawn on them.
-        let mut bars = PathBuilder::new();
-        let mut any_bar = false;
-        for op in &self.ops {
-            if let Op::Fill {
-                x,
-                y,
-                width,
-                height,
-            } = op
-                && let Some(rect) = Rect::from_xywh(*x, *y, *width, *height)
-            {
-                bars.push_rect(rect);
-                any_bar = true;
+        // Fills first: bars and bands go under any text drawn on them. One path per ink keeps
+        // a page of bars to a single fill operation.
+        let red = Fill {
+            paint: rgb::Color::new(0xC8, 0x10, 0x2E).into(),
+            ..black.clone()
+        };
+        for (ink, fill) in [(Ink::Black, &black), (Ink::Red, &red)] {
+            let mut path = PathBuilder::new();
+            let mut any = false;
+            for op in &self.ops {
+                if let Op::Fill {
+                    x,
+                    y,
+                    width,
+                    height,
+                    ink: op_ink,
+                } = op
+                    && *op_ink == ink
+                    && let Some(rect) = Rect::from_xywh(*x, *y, *width, *height)
+                {
+                    path.push_rect(rect);
+                    any = true;
+                }
             }
-        }
-        if any_bar && let Some(path) = bars.finish() {
-            surface.set_stroke(None);
-            surface.set_fill(Some(black.clone()));
-            surface.draw_path(&path);
+            if any && let Some(path) = path.finish() {
+                surface.set_stroke(None);
+                surface.set_fill(Some(fill.clone()));
+                surface.draw_path(&path);
+            }
         }
         for op in &self.ops {
             match op {

@@ -23,8 +23,12 @@ use time::OffsetDateTime;
 use crate::DocumentError;
 use crate::canvas::{DocumentInfo, FRAME, HAIRLINE, Page, mm, write_pdf};
 use crate::format::{date, ltr};
-use crate::parts::{Item, MIN_SIZE, caption, caption_height, draw_block, fit_block, item_barcode};
+use crate::parts::{
+    Item, MIN_SIZE, caption, caption_height, draw_block, fit_block, item_barcode, page_number,
+};
+use crate::sheet::{A4_HEIGHT_MM as A4_HEIGHT, A4_WIDTH_MM as A4_WIDTH};
 use crate::strings::{self, Bilingual, category_name};
+use crate::table::{CELL_PAD, Column, Table, paginate};
 use crate::text::{Align, Paragraph, TextStyle, layout, layout_clamped};
 
 /// What a customs declaration shows. The web layer fills it from the item's record.
@@ -86,14 +90,6 @@ fn kg(weight: Grams) -> String {
 const CAPTION: TextStyle = TextStyle::regular(5.5);
 const CAPTION_BOLD: TextStyle = TextStyle::bold(5.5);
 
-/// A column of the content table.
-struct Column {
-    title: Bilingual<'static>,
-    /// Share of the table width.
-    share: f32,
-    align: Align,
-}
-
 /// The cells of one content line, in column order.
 fn cells(line: &DeclarationLine, form: CustomsForm) -> Vec<String> {
     let origin = format!("{} ({})", line.origin().name_en(), line.origin().as_str());
@@ -121,11 +117,7 @@ fn cells(line: &DeclarationLine, form: CustomsForm) -> Vec<String> {
 }
 
 fn columns(form: CustomsForm) -> Vec<Column> {
-    let column = |title, share, align| Column {
-        title,
-        share,
-        align,
-    };
+    let column = Column::new;
     match form {
         CustomsForm::Cn22 => vec![
             column(strings::CN22_DESCRIPTION, 0.38, Align::Start),
@@ -145,122 +137,21 @@ fn columns(form: CustomsForm) -> Vec<Column> {
     }
 }
 
-/// Horizontal padding inside table cells.
-const CELL_PAD: f32 = 2.0;
-
-/// The content table's geometry and laid-out rows.
-struct Table {
-    columns: Vec<Column>,
+/// The content table of `form`, its rows in the order of the declaration.
+fn content_table(
+    form: CustomsForm,
+    lines: &[DeclarationLine],
     x: f32,
     width: f32,
-    header: Vec<(Paragraph, Paragraph)>,
-    header_height: f32,
-    rows: Vec<(Vec<Paragraph>, f32)>,
-}
-
-impl Table {
-    fn new(
-        form: CustomsForm,
-        lines: &[DeclarationLine],
-        x: f32,
-        width: f32,
-        style: TextStyle,
-    ) -> Result<Self, DocumentError> {
-        let columns = columns(form);
-        let mut header = Vec::with_capacity(columns.len());
-        let mut header_height: f32 = 0.0;
-        for column in &columns {
-            let inner = column.share * width - 2.0 * CELL_PAD;
-            let en = layout(column.title.en, CAPTION_BOLD, inner)?;
-            let ar = layout(column.title.ar, CAPTION, inner)?;
-            header_height = header_height.max(en.height() + ar.height());
-            header.push((en, ar));
-        }
-        header_height += 2.0 * CELL_PAD;
-        let mut rows = Vec::with_capacity(lines.len());
-        for line in lines {
-            let mut paragraphs = Vec::with_capacity(columns.len());
-            let mut height: f32 = 0.0;
-            for (text, column) in cells(line, form).iter().zip(&columns) {
-                let paragraph = layout(text, style, column.share * width - 2.0 * CELL_PAD)?;
-                height = height.max(paragraph.height());
-                paragraphs.push(paragraph);
-            }
-            rows.push((paragraphs, height + 2.0 * CELL_PAD));
-        }
-        Ok(Self {
-            columns,
-            x,
-            width,
-            header,
-            header_height,
-            rows,
-        })
-    }
-
-    /// How many rows from `first` fit in `height` below the header; at least one when
-    /// `at_least_one` (continuation sheets must make progress).
-    fn rows_fitting(&self, first: usize, height: f32, at_least_one: bool) -> usize {
-        let mut used = self.header_height;
-        let mut count = 0;
-        for (_, row_height) in self.rows.iter().skip(first) {
-            if used + row_height > height && (count > 0 || !at_least_one) {
-                break;
-            }
-            used += row_height;
-            count += 1;
-        }
-        count
-    }
-
-    /// The height of rows `range` with the header.
-    fn height(&self, first: usize, count: usize) -> f32 {
-        self.header_height
-            + self
-                .rows
-                .iter()
-                .skip(first)
-                .take(count)
-                .map(|(_, height)| height)
-                .sum::<f32>()
-    }
-
-    /// Draws the header and rows `first..first + count` from `y`; returns the height.
-    fn draw(&self, page: &mut Page, y: f32, first: usize, count: usize) -> f32 {
-        let total = self.height(first, count);
-        page.frame(self.x, y, self.width, total, FRAME);
-        let mut column_x = self.x;
-        for (index, (column, (en, ar))) in self.columns.iter().zip(&self.header).enumerate() {
-            let width = column.share * self.width;
-            if index > 0 {
-                page.vrule(column_x, y, y + total, HAIRLINE);
-            }
-            let inner = width - 2.0 * CELL_PAD;
-            let top = y + CELL_PAD;
-            let used = page.paragraph(en, column_x + CELL_PAD, top, inner, Align::Left);
-            page.paragraph(ar, column_x + CELL_PAD, top + used, inner, Align::Right);
-            column_x += width;
-        }
-        let mut row_y = y + self.header_height;
-        page.hrule(self.x, self.x + self.width, row_y, FRAME);
-        for (paragraphs, height) in self.rows.iter().skip(first).take(count) {
-            let mut cell_x = self.x;
-            for (paragraph, column) in paragraphs.iter().zip(&self.columns) {
-                let width = column.share * self.width;
-                page.paragraph(
-                    paragraph,
-                    cell_x + CELL_PAD,
-                    row_y + CELL_PAD,
-                    width - 2.0 * CELL_PAD,
-                    column.align,
-                );
-                cell_x += width;
-            }
-            row_y += height;
-            page.hrule(self.x, self.x + self.width, row_y, HAIRLINE);
-        }
-        total
-    }
+    style: TextStyle,
+) -> Result<Table, DocumentError> {
+    Table::new(
+        columns(form),
+        lines.iter().map(|line| cells(line, form)),
+        (x, width),
+        style,
+        usize::MAX,
+    )
 }
 
 /// How the category tick boxes are laid out.
@@ -594,28 +485,10 @@ fn continuation_header(
         input.item_id.human()
     );
     let mut height = page.text(&title, TextStyle::bold(9.0), x, y, width, Align::Left)?;
-    height += page_number(page, number, total, x, y + height, width, Align::Left)?;
+    height += page_number(page, (number, total), x, y + height, width, Align::Left)?;
     height += mm(1.0);
     height += item_barcode(page, &input.item_id, x, y + height, width, mm(8.0), 3, 8.0)?;
     Ok(height + mm(2.0))
-}
-
-fn page_number(
-    page: &mut Page,
-    number: usize,
-    total: usize,
-    x: f32,
-    y: f32,
-    width: f32,
-    align: Align,
-) -> Result<f32, DocumentError> {
-    let text = format!(
-        "{} {number} / {total}    {} {}",
-        strings::PAGE.en,
-        strings::PAGE.ar,
-        ltr(&format!("{number} / {total}"))
-    );
-    page.text(&text, TextStyle::regular(6.5), x, y, width, align)
 }
 
 /// Under a first page's table when lines continue: the note at the left, the page number at
@@ -631,8 +504,7 @@ fn continued_note(
     let height = page.text_clamped(&note, NOTE, x, y, width * 0.7, Align::Left, 1)?;
     page_number(
         page,
-        1,
-        total,
+        (1, total),
         x + width * 0.7,
         y,
         width * 0.3,
@@ -642,19 +514,6 @@ fn continued_note(
 }
 
 const NOTE: TextStyle = TextStyle::bold(6.5);
-
-/// Splits the table's rows over pages: the first page holds `first_capacity` points of table,
-/// the others `later_capacity`. Returns (first row, count) per page.
-fn paginate(table: &Table, first_capacity: f32, later_capacity: f32) -> Vec<(usize, usize)> {
-    let mut pages = vec![(0, table.rows_fitting(0, first_capacity, false))];
-    let mut first = pages.iter().map(|(_, count)| count).sum::<usize>();
-    while first < table.rows.len() {
-        let count = table.rows_fitting(first, later_capacity, true);
-        pages.push((first, count));
-        first += count;
-    }
-    pages
-}
 
 /// Draws continuation sheets for `chunks` (all but the first); returns the pages.
 #[allow(clippy::too_many_arguments)]
@@ -800,7 +659,7 @@ pub(crate) fn cn22_pages(input: &CustomsInput<'_>) -> Result<Vec<Page>, Document
     let note = NOTE.line_height();
     let below = totals_height + extras_height + office_height + certification_h + 4.0 * pad;
 
-    let table = Table::new(
+    let table = content_table(
         CustomsForm::Cn22,
         declaration.lines(),
         x,
@@ -920,8 +779,6 @@ fn cn22_extras(input: &CustomsInput<'_>) -> Vec<(Bilingual<'static>, String)> {
 // ---------------------------------------------------------------------------------------------
 // CN 23
 
-const A4_WIDTH: f32 = 210.0;
-const A4_HEIGHT: f32 = 297.0;
 const CN23_MARGIN: f32 = 10.0;
 
 /// CN 23 box (10), in the order of the form.
@@ -1064,7 +921,7 @@ pub(crate) fn cn23_pages(input: &CustomsInput<'_>) -> Result<Vec<Page>, Document
         + certification_h
         + 7.0 * pad;
 
-    let table = Table::new(
+    let table = content_table(
         CustomsForm::Cn23,
         declaration.lines(),
         x,

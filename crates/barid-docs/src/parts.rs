@@ -331,18 +331,53 @@ pub(crate) fn item_barcode(
     max_dots: u8,
     text_size: f32,
 ) -> Result<f32, DocumentError> {
-    let code = Code128::new(&id.to_string())?;
+    barcode(
+        page,
+        &id.to_string(),
+        &id.human(),
+        (x, y, width),
+        bar_height,
+        max_dots,
+        text_size,
+    )
+}
+
+/// The Code 128 of `data` centred in the box (`x`, `y`, `width`), with `human` (the spaced form
+/// people read) under it. The module is the widest whole number of 203 dpi dots, at most
+/// `max_dots`, at which the symbol and its quiet zones fit. Returns the height.
+pub(crate) fn barcode(
+    page: &mut Page,
+    data: &str,
+    human: &str,
+    (x, y, width): (f32, f32, f32),
+    bar_height: f32,
+    max_dots: u8,
+    text_size: f32,
+) -> Result<f32, DocumentError> {
+    let code = Code128::new(data)?;
     let module = code.module_for(width, max_dots)?;
     code.draw(page, x, width, y, bar_height, module);
     let style = TextStyle::bold(text_size);
     let gap = mm(1.0);
-    let height = page.text(
-        &id.human(),
-        style,
-        x,
-        y + bar_height + gap,
-        width,
-        Align::Center,
-    )?;
+    let height = page.text(human, style, x, y + bar_height + gap, width, Align::Center)?;
     Ok(bar_height + gap + height)
+}
+
+/// `Page 2 / 5    صفحة 2 / 5`, with the numbers kept left to right in the Arabic. Returns the
+/// height.
+pub(crate) fn page_number(
+    page: &mut Page,
+    (number, total): (usize, usize),
+    x: f32,
+    y: f32,
+    width: f32,
+    align: Align,
+) -> Result<f32, DocumentError> {
+    let text = format!(
+        "{} {number} / {total}    {} {}",
+        strings::PAGE.en,
+        strings::PAGE.ar,
+        ltr(&format!("{number} / {total}"))
+    );
+    page.text(&text, TextStyle::regular(6.5), x, y, width, align)
 }

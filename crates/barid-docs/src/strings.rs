@@ -2,10 +2,12 @@
 //!
 //! Postal documents between Arabic-speaking posts are bilingual: each caption carries its
 //! English text (the UPU working language customs and transit posts read) and its Arabic text.
-//! The English wording follows the UPU forms (CN 22, CN 23); field numbers in brackets are the
-//! forms' own.
+//! The English wording follows the UPU forms (CN 22, CN 23, and the office-of-exchange forms
+//! CN 31 to CN 43); field numbers in brackets are the forms' own. In the Arabic, an item is a
+//! «إرسالية», a dispatch a «رسالة بريدية» (the UPU's Arabic for a closed mail) and a receptacle a
+//! «كيس», so the two never read alike.
 
-use barid_core::{ContentCategory, S10Service};
+use barid_core::{ContentCategory, Discrepancy, MailCategory, MailClass, S10Service};
 
 /// A text in English and in Arabic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,3 +159,165 @@ pub(crate) const KEEP_RECEIPT: B = B::new(
     "Keep this receipt: you need it for any enquiry.",
     "احتفظ بهذا الإيصال: ستحتاجه لأي استفسار.",
 );
+
+// --- office of exchange: shared -------------------------------------------------------------
+pub(crate) const ORIGIN_OE: B = B::new("Office of exchange of origin", "مكتب التبادل المرسل");
+pub(crate) const DESTINATION_OE: B = B::new(
+    "Office of exchange of destination",
+    "مكتب التبادل المرسل إليه",
+);
+pub(crate) const DISPATCH: B = B::new("Dispatch (S8)", "الرسالة البريدية (S8)");
+pub(crate) const DISPATCH_NUMBER: B = B::new("Dispatch no.", "رقم الرسالة البريدية");
+pub(crate) const CLOSED_AT: B = B::new("Date of closing", "تاريخ الإقفال");
+pub(crate) const MAIL_CATEGORY: B = B::new("Category", "الفئة");
+pub(crate) const MAIL_SUBCLASS: B = B::new("Subclass / class", "الفئة الفرعية / الصنف");
+pub(crate) const ROUTE: B = B::new("Route", "المسار");
+pub(crate) const DIRECT: B = B::new("Direct", "مباشر");
+pub(crate) const CLOSED_TRANSIT_VIA: B = B::new("Closed transit via", "عبور مغلق عبر");
+pub(crate) const VIA: B = B::new("Via", "عبر");
+pub(crate) const RECEPTACLE_ID: B = B::new("Receptacle ID (S9)", "رقم الكيس (S9)");
+pub(crate) const RECEPTACLE_NO: B = B::new("Receptacle no.", "رقم الكيس");
+pub(crate) const SERIAL: B = B::new("No.", "رقم");
+pub(crate) const REGISTERED_FLAG: B = B::new("R", "مسجل");
+pub(crate) const GROSS_WEIGHT_KG: B = B::new("Gross weight (kg)", "الوزن القائم (كغ)");
+pub(crate) const WEIGHT_KG: B = B::new("Weight (kg)", "الوزن (كغ)");
+pub(crate) const ITEMS: B = B::new("Items", "الإرساليات");
+pub(crate) const REGISTERED_ITEMS: B = B::new("Registered items", "الإرساليات المسجلة");
+pub(crate) const RECEPTACLES: B = B::new("Receptacles", "الأكياس");
+pub(crate) const TOTAL_RECEPTACLES: B = B::new("Number of receptacles", "عدد الأكياس");
+pub(crate) const TOTAL_WEIGHT_KG: B = B::new("Total weight (kg)", "الوزن الإجمالي (كغ)");
+pub(crate) const TOTAL_ITEMS: B = B::new("Number of items", "عدد الإرساليات");
+pub(crate) const TOTAL_REGISTERED: B =
+    B::new("Number of registered items", "عدد الإرساليات المسجلة");
+pub(crate) const DISPATCHING_OFFICER: B = B::new(
+    "Dispatching office of exchange: officer",
+    "مكتب التبادل المرسل: الموظف",
+);
+pub(crate) const RECEIVING_OFFICER: B = B::new(
+    "Receiving office of exchange: officer",
+    "مكتب التبادل المستلم: الموظف",
+);
+pub(crate) const SIGNATURE: B = B::new("Signature", "التوقيع");
+pub(crate) const NAME_AND_DATE: B = B::new("Name and date", "الاسم والتاريخ");
+pub(crate) const CONTINUATION_OF: B = B::new("Continuation sheet", "ورقة تكملة");
+
+// --- CN 34 / CN 35 receptacle labels --------------------------------------------------------
+pub(crate) const CN35_TITLE: B = B::new("Airmail receptacle label", "بطاقة كيس البريد الجوي");
+pub(crate) const CN34_TITLE: B = B::new("Surface mail receptacle label", "بطاقة كيس البريد السطحي");
+pub(crate) const REGISTERED_MARK: B = B::new("REGISTERED", "مسجل");
+pub(crate) const NOT_REGISTERED: B = B::new("Ordinary mail", "بريد عادي");
+pub(crate) const FROM_OE: B = B::new("From", "من");
+pub(crate) const TO_OE: B = B::new("To", "إلى");
+pub(crate) const LAST_RECEPTACLE: B = B::new("LAST RECEPTACLE", "الكيس الأخير");
+pub(crate) const ITEM_COUNT: B = B::new("Number of items", "عدد الإرساليات");
+pub(crate) const MAIL_SUBCLASS_SHORT: B = B::new("Category / subclass", "الفئة / الفرعية");
+
+// --- CN 31, CN 33 ---------------------------------------------------------------------------
+pub(crate) const CN31_TITLE: B = B::new(
+    "LETTER BILL — Exchange of mails",
+    "كشف الرسالة البريدية — تبادل البريد",
+);
+pub(crate) const CN33_TITLE: B = B::new(
+    "SPECIAL LIST — Registered items",
+    "قائمة خاصة — الإرساليات المسجلة",
+);
+pub(crate) const ITEM_ID: B = B::new("Item ID (S10)", "رقم الإرسالية (S10)");
+pub(crate) const IN_RECEPTACLE: B = B::new("Receptacle no.", "رقم الكيس");
+pub(crate) const ORIGIN_COUNTRY: B = B::new("Origin", "بلد المنشأ");
+pub(crate) const DESTINATION_COUNTRY: B = B::new("Destination", "بلد المقصد");
+
+// --- CN 37, CN 38, CN 41 delivery bills -----------------------------------------------------
+pub(crate) const CN37_TITLE: B = B::new(
+    "DELIVERY BILL — Surface mails",
+    "كشف التسليم — البريد السطحي",
+);
+pub(crate) const CN38_TITLE: B = B::new("DELIVERY BILL — Airmails", "كشف التسليم — البريد الجوي");
+pub(crate) const CN41_TITLE: B = B::new(
+    "DELIVERY BILL — S.A.L. mails",
+    "كشف التسليم — البريد السطحي المنقول جوا",
+);
+pub(crate) const HANDING_OVER_OE: B =
+    B::new("Office of exchange handing over", "مكتب التبادل المسلم");
+pub(crate) const HANDED_OVER_AT: B = B::new("Date", "التاريخ");
+pub(crate) const CARRIER: B = B::new("Carrier", "الناقل");
+pub(crate) const FLIGHT: B = B::new("Flight / trip no.", "رقم الرحلة");
+pub(crate) const LOADING: B = B::new("Airport / place of loading", "مطار / مكان التحميل");
+pub(crate) const UNLOADING: B = B::new("Airport / place of unloading", "مطار / مكان التفريغ");
+pub(crate) const DEPARTURE: B = B::new("Departure", "موعد المغادرة");
+pub(crate) const ORIGIN_IMPC: B = B::new("Origin (IMPC)", "المنشأ (IMPC)");
+pub(crate) const DESTINATION_IMPC: B = B::new("Destination (IMPC)", "المقصد (IMPC)");
+pub(crate) const OF_WHICH_REGISTERED: B = B::new("of which R", "منها مسجلة");
+pub(crate) const REGISTERED_RECEPTACLES: B = B::new(
+    "Registered (red-label) receptacles, listed separately",
+    "الأكياس المسجلة (ذات البطاقة الحمراء) مدرجة على حدة",
+);
+pub(crate) const NO_REGISTERED_RECEPTACLES: B =
+    B::new("No registered receptacle", "لا توجد أكياس مسجلة");
+pub(crate) const TOTAL_DISPATCHES: B = B::new("Number of dispatches", "عدد الرسائل البريدية");
+pub(crate) const HANDED_OVER_BY: B =
+    B::new("Handed over by (office of exchange)", "سلمه (مكتب التبادل)");
+pub(crate) const RECEIVED_BY_CARRIER: B = B::new(
+    "Received by (carrier or receiving office)",
+    "استلمه (الناقل أو المكتب المستلم)",
+);
+
+// --- CN 43 verification note ----------------------------------------------------------------
+pub(crate) const CN43_TITLE: B = B::new("VERIFICATION NOTE", "مذكرة التحقق");
+pub(crate) const RECEIVED_AT: B = B::new("Date of receipt", "تاريخ الاستلام");
+pub(crate) const IRREGULARITY: B = B::new("Irregularity", "المخالفة");
+pub(crate) const RECEPTACLE: B = B::new("Receptacle (S9)", "الكيس (S9)");
+pub(crate) const ITEM: B = B::new("Item (S10)", "الإرسالية (S10)");
+pub(crate) const EXPECTED: B = B::new("Expected (pre-advice)", "المتوقع (الإشعار المسبق)");
+pub(crate) const FOUND: B = B::new("Found", "الموجود فعليا");
+pub(crate) const NO_IRREGULARITY: B = B::new("No irregularity found", "لا توجد أي مخالفة");
+pub(crate) const TOTAL_IRREGULARITIES: B = B::new("Number of irregularities", "عدد المخالفات");
+pub(crate) const VERIFYING_OFFICER: B = B::new(
+    "Receiving office of exchange: verifying officer",
+    "مكتب التبادل المستلم: الموظف المدقق",
+);
+pub(crate) const WITNESS: B = B::new("Second officer (witness)", "موظف آخر (شاهد)");
+
+/// The name of each kind of irregularity on a verification note.
+pub(crate) fn discrepancy_name(discrepancy: &Discrepancy) -> Bilingual<'static> {
+    match discrepancy {
+        Discrepancy::MissingReceptacle { .. } => B::new("Missing receptacle", "كيس مفقود"),
+        Discrepancy::ExtraReceptacle { .. } => B::new("Extra receptacle", "كيس زائد"),
+        Discrepancy::LabelDiffers { .. } => B::new(
+            "Label differs from the pre-advice",
+            "البطاقة تختلف عن الإشعار المسبق",
+        ),
+        Discrepancy::DamagedReceptacle { .. } => B::new("Damaged receptacle", "كيس تالف"),
+        Discrepancy::WeightDifference { .. } => B::new("Weight difference", "فرق في الوزن"),
+        Discrepancy::MissingItem { .. } => B::new("Missing item", "إرسالية مفقودة"),
+        Discrepancy::ExtraItem { .. } => B::new("Extra item", "إرسالية زائدة"),
+        Discrepancy::ItemInOtherReceptacle { .. } => {
+            B::new("Item in another receptacle", "إرسالية في كيس آخر")
+        }
+        Discrepancy::DamagedItem { .. } => B::new("Damaged item", "إرسالية تالفة"),
+    }
+}
+
+/// A mail category (UPU code list 115) in words; `None` for a letter the list does not define.
+pub(crate) fn mail_category_name(category: MailCategory) -> Option<Bilingual<'static>> {
+    match category.letter() {
+        'A' => Some(B::new("Priority / airmail", "أولوية / بريد جوي")),
+        'B' => Some(B::new("S.A.L. (surface air lifted)", "بريد سطحي منقول جوا")),
+        'C' => Some(B::new(
+            "Non-priority / surface",
+            "غير ذي أولوية / بريد سطحي",
+        )),
+        'D' => Some(B::new("Priority by surface", "أولوية بالطريق السطحي")),
+        _ => None,
+    }
+}
+
+/// A mail class (the first letter of a subclass) in words, where Barid knows it.
+pub(crate) fn mail_class_name(class: MailClass) -> Option<Bilingual<'static>> {
+    match class.letter() {
+        'U' => Some(B::new("Letter post", "بريد الرسائل")),
+        'C' => Some(B::new("Parcels", "الطرود")),
+        'E' => Some(B::new("EMS", "البريد السريع")),
+        'T' => Some(B::new("Empty receptacles", "أكياس فارغة")),
+        _ => None,
+    }
+}

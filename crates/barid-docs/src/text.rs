@@ -22,6 +22,7 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::ops::Range;
+use std::sync::Arc;
 
 use krilla::text::{GlyphId, KrillaGlyph};
 use rustybuzz::{Direction, UnicodeBuffer};
@@ -96,7 +97,8 @@ pub(crate) struct Line {
 /// A laid-out paragraph.
 #[derive(Debug, Clone)]
 pub(crate) struct Paragraph {
-    pub(crate) lines: Vec<Line>,
+    /// Shared, so that drawing a paragraph or taking it from a cache copies no glyphs.
+    pub(crate) lines: Vec<Arc<Line>>,
     /// Whether the paragraph direction is right to left (first strong character Arabic).
     pub(crate) rtl: bool,
     pub(crate) style: TextStyle,
@@ -197,7 +199,9 @@ thread_local! {
     static CACHE: RefCell<HashMap<CacheKey, Paragraph>> = RefCell::new(HashMap::new());
 }
 
-fn layout_uncached(
+/// Like [`layout_clamped`], without the thread's cache: for callers that keep their own (a
+/// table lays out thousands of distinct IDs, which would only churn it).
+pub(crate) fn layout_uncached(
     text: &str,
     style: TextStyle,
     max_width: f32,
@@ -246,7 +250,7 @@ fn layout_uncached(
             *line = shaper.ellipsized(range.clone(), max_width);
         }
     }
-    let lines = lines.into_iter().map(|(_, line)| line).collect();
+    let lines = lines.into_iter().map(|(_, line)| Arc::new(line)).collect();
     Ok(Paragraph { lines, rtl, style })
 }
 

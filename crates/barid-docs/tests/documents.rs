@@ -3,7 +3,8 @@
 //! render like a thermal printer's), pdftotext reads the text back (the Arabic in logical order)
 //! and pdffonts lists the fonts. The tools are required: a missing one fails the test.
 //!
-//! The PDFs and PNGs stay in `target/tmp/barid-docs/<test>/` to be looked at.
+//! The PDFs and PNGs stay in `target/tmp/barid-docs/<test>/` to be looked at. The
+//! office-of-exchange documents' tests are in `exchange/`.
 
 // Test code: a panic is a failed test.
 #![allow(
@@ -13,6 +14,7 @@
     clippy::indexing_slicing
 )]
 
+mod exchange;
 mod support;
 mod tools;
 

@@ -230,6 +230,47 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         query: &DispatchQuery,
         limit: u32,
     ) -> StoreResult<Vec<DispatchSummary>>;
+    /// Records a partner's dispatch we expect as transit or inward office, with its advised
+    /// receptacles and items. Conflict if it is already expected here.
+    async fn record_expected_dispatch(
+        &self,
+        actor: &Actor,
+        expected: &ExpectedDispatch,
+    ) -> StoreResult<DispatchRecord>;
+    /// The latest transit or inward dispatch with this S8 ID.
+    async fn expected_dispatch(
+        &self,
+        operator: CountryCode,
+        s8: &barid_core::DispatchId,
+    ) -> StoreResult<Option<DispatchRecord>>;
+    /// A receptacle scanned on arrival: the advised one (same dispatch and serial) becomes
+    /// received, with its measured weight and condition; an unadvised one is added. The
+    /// dispatch becomes received.
+    async fn receive_receptacle(
+        &self,
+        actor: &Actor,
+        arrival: &ReceptacleArrival,
+    ) -> StoreResult<ReceptacleRecord>;
+    /// An item found in an opened inward receptacle (advised there or not), with its events
+    /// (`EMD` on our copy), in one transaction.
+    async fn scan_receptacle_item(
+        &self,
+        actor: &Actor,
+        receptacle: ReceptacleRowId,
+        s10: &S10Id,
+        damaged: bool,
+        events: &[PlannedEvent],
+    ) -> StoreResult<ReceptacleRecord>;
+    /// Ends a transit (forwarded) or inward (verified) dispatch: its status, verification
+    /// note, events and outbox messages at once; advised receptacles never received become
+    /// missing.
+    async fn finish_dispatch(
+        &self,
+        actor: &Actor,
+        dispatch: DispatchRowId,
+        expected_version: i64,
+        outcome: &DispatchOutcome,
+    ) -> StoreResult<DispatchRecord>;
     /// The operator's items with these IDs, in the order given; NotFound if one is missing.
     async fn items_by_ids(&self, operator: CountryCode, ids: &[ItemId]) -> StoreResult<Vec<Item>>;
     /// The events of every item listed, item by item, each item's in the order recorded.

@@ -1227,3 +1227,49 @@ pub struct PlannedEvent {
 /// transaction; an error rolls everything back (the number included).
 pub type DispatchPlanner<'a> =
     dyn Fn(DispatchNumber) -> Result<DispatchPlan, StoreError> + Send + Sync + 'a;
+
+/// A partner's dispatch this operator expects as transit or inward office: from a pre-advice
+/// (PREDES), or entered by hand when its receptacles arrived without one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectedDispatch {
+    pub direction: DispatchDirection,
+    /// Our office of exchange that receives it.
+    pub office: SiteCode,
+    pub s8: DispatchId,
+    /// The full year of closing; the S8 ID carries only its last digit.
+    pub year: i32,
+    pub transit_office: Option<OfficeCode>,
+    pub mail_class: MailClass,
+    pub closed_at: OffsetDateTime,
+    /// False for a dispatch entered by hand (no PREDES came).
+    pub advised: bool,
+    pub receptacles: Vec<ExpectedReceptacle>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectedReceptacle {
+    pub s9: ReceptacleId,
+    pub gross_weight: Grams,
+    pub items: Vec<S10Id>,
+}
+
+/// A receptacle scanned on arrival at a transit or inward office.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceptacleArrival {
+    pub dispatch: DispatchRowId,
+    /// The label as scanned; an S9 ID the pre-advice did not list is added as not advised.
+    pub s9: ReceptacleId,
+    pub measured_weight: Option<Grams>,
+    pub damaged: bool,
+}
+
+/// How a dispatch's handling ends at a transit or inward office.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DispatchOutcome {
+    pub status: DispatchStatus,
+    /// The verification note's discrepancies (inward), as JSON.
+    pub discrepancies: Option<serde_json::Value>,
+    pub at: OffsetDateTime,
+    pub events: Vec<PlannedEvent>,
+    pub outbox: Vec<NewOutboxMessage>,
+}

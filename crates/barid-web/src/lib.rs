@@ -20,6 +20,7 @@ pub mod error;
 pub mod exchange;
 pub mod exchange_messages;
 pub mod extract;
+pub mod inbox;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;

@@ -137,7 +137,10 @@ pub async fn run_server(
     on_listening(address);
     std::io::stdout().flush().ok();
     tokio::spawn(remove_expired_sessions(store.clone()));
-    tokio::spawn(deliver_between_hosted_operators(store.clone()));
+    tokio::spawn(deliver_between_hosted_operators(
+        store.clone(),
+        reference.clone(),
+    ));
     let state = AppState::new(store, reference, config);
     let served = barid_web::serve(state, listener, shutdown_signal())
         .await
@@ -148,8 +151,12 @@ pub async fn run_server(
     served
 }
 
-/// Messages between operators hosted on this node go from outbox to inbox within a second.
-async fn deliver_between_hosted_operators(store: Arc<dyn Store>) {
+/// Messages between operators hosted on this node go from outbox to inbox, and are applied
+/// there, within a second.
+async fn deliver_between_hosted_operators(
+    store: Arc<dyn Store>,
+    reference: barid_core::ReferenceData,
+) {
     let mut every_second = tokio::time::interval(std::time::Duration::from_secs(1));
     loop {
         every_second.tick().await;
@@ -161,6 +168,15 @@ async fn deliver_between_hosted_operators(store: Arc<dyn Store>) {
             Err(error) => {
                 tracing::warn!(%error, "could not deliver messages between hosted operators")
             }
+        }
+        match barid_web::inbox::apply_hosted(store.as_ref(), &reference, now()).await {
+            Ok(applied) if applied == barid_web::inbox::Applied::default() => {}
+            Ok(applied) => tracing::debug!(
+                applied = applied.applied,
+                quarantined = applied.quarantined,
+                "inbox messages applied"
+            ),
+            Err(error) => tracing::warn!(%error, "could not apply inbox messages"),
         }
     }
 }

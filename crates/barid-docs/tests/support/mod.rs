@@ -1,14 +1,21 @@
 //! Sample inputs shared by the integration tests and the benchmark: an EMS item from Cairo to
-//! Ramallah with Arabic parties and Latin transliterations, and edge cases.
+//! Ramallah with Arabic parties and Latin transliterations, and edge cases; and an airmail
+//! dispatch from Cairo-A to Ramallah in closed transit through Amman, with its receptacles,
+//! registered items, delivery bill and irregularities.
 #![allow(dead_code)]
 
 use barid_core::customs::{DeclarationLineDraft, MoneyDraft};
 use barid_core::party::LatinDraft;
 use barid_core::{
-    CountryCode, Currency, CustomsDeclaration, CustomsForm, DeclarationDraft, Grams, Money, Party,
-    PartyDraft, S10Id,
+    CountryCode, Currency, CustomsDeclaration, CustomsForm, DeclarationDraft, Discrepancy,
+    DispatchId, Grams, Money, OfficeCode, Party, PartyDraft, ReceptacleId, ReceptacleSerial,
+    ReceptacleWeight, S10Id, ServiceIndicator,
 };
-use barid_docs::{Bilingual, CustomsInput, LabelInput, ReceiptInput, service_name};
+use barid_docs::{
+    Bilingual, CustomsInput, DeliveryBillDispatch, DeliveryBillInput, DispatchHeader,
+    DispatchReceptacle, LabelInput, Office, OfficeName, ReceiptInput, ReceptacleLabelInput,
+    RegisteredItem, Transport, VerificationNoteInput, service_name,
+};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
@@ -239,4 +246,202 @@ pub fn receipt_input() -> ReceiptInput<'static> {
         accepted_at: ACCEPTED_AT,
         tracking_url: "https://barid.example.org/track/EE123456785EG",
     }
+}
+
+// --- office of exchange ---------------------------------------------------------------------
+
+/// The last receptacle (003) of dispatch 0001 from Cairo-A to Ramallah, registered, 12.3 kg.
+pub const RECEPTACLE_ID: &str = "EGCAIAPSRMHAAUN60001003110123";
+/// Receptacle 001 of the same dispatch, not registered, 8.7 kg.
+pub const ORDINARY_RECEPTACLE_ID: &str = "EGCAIAPSRMHAAUN60001001000087";
+pub const DISPATCH_ID: &str = "EGCAIAPSRMHAAUN60001";
+pub const CLOSED_AT: OffsetDateTime = datetime!(2026-11-22 18:30:00 +02:00);
+pub const RECEIVED_AT: OffsetDateTime = datetime!(2026-11-23 09:10:00 +02:00);
+pub const ORIGIN_OFFICE: OfficeName<'static> = OfficeName::new(
+    "Cairo-A mail traffic centre",
+    Some("مركز القاهرة أ لحركة البريد"),
+);
+pub const DESTINATION_OFFICE: OfficeName<'static> = OfficeName::new(
+    "Ramallah international mail centre",
+    Some("مركز رام الله الدولي للبريد"),
+);
+
+pub fn office(code: &str) -> OfficeCode {
+    OfficeCode::parse(code).unwrap()
+}
+
+/// Amman, the closed-transit office.
+pub fn transit_office() -> Office<'static> {
+    Office {
+        code: office("JOAMMA"),
+        name: OfficeName::new("Amman", Some("عمان")),
+    }
+}
+
+/// A measured gross weight that rounds to the S9 ID's weight.
+pub fn gross_weight(id: &ReceptacleId) -> Grams {
+    Grams::new(id.weight.grams() + 20)
+}
+
+pub fn receptacle_label_input(id: &str) -> ReceptacleLabelInput<'static> {
+    let receptacle = ReceptacleId::parse(id).unwrap();
+    ReceptacleLabelInput {
+        receptacle,
+        origin: ORIGIN_OFFICE,
+        destination: DESTINATION_OFFICE,
+        transit: None,
+        gross_weight: gross_weight(&receptacle),
+        item_count: 42,
+        closed_at: CLOSED_AT,
+    }
+}
+
+/// Dispatch 0001, Cairo-A to Ramallah in closed transit through Amman.
+pub fn dispatch_header() -> DispatchHeader<'static> {
+    DispatchHeader {
+        id: DispatchId::parse(DISPATCH_ID).unwrap(),
+        origin: ORIGIN_OFFICE,
+        destination: DESTINATION_OFFICE,
+        transit: Some(transit_office()),
+        closed_at: CLOSED_AT,
+    }
+}
+
+/// `count` receptacles of `dispatch` holding `items` items each: every third registered (a
+/// quarter of its items plus one registered), the last with the highest-receptacle flag,
+/// weights from 5.0 to 44.9 kg.
+pub fn receptacles_with(dispatch: &str, count: u16, items: usize) -> Vec<DispatchReceptacle> {
+    let dispatch = DispatchId::parse(dispatch).unwrap();
+    (1..=count)
+        .map(|serial| {
+            let registered = serial % 3 == 0;
+            let id = ReceptacleId {
+                dispatch,
+                serial: ReceptacleSerial::new(serial).unwrap(),
+                highest: serial == count,
+                registered,
+                weight: ReceptacleWeight::from_tenths_of_kg(50 + serial * 37 % 400).unwrap(),
+            };
+            DispatchReceptacle {
+                id,
+                gross_weight: gross_weight(&id),
+                items,
+                registered_items: if registered { items / 4 + 1 } else { 0 },
+            }
+        })
+        .collect()
+}
+
+/// `count` receptacles of dispatch 0001 with `items` items each.
+pub fn dispatch_receptacles(count: u16, items: usize) -> Vec<DispatchReceptacle> {
+    receptacles_with(DISPATCH_ID, count, items)
+}
+
+/// `count` receptacles of `dispatch` with 5 items each.
+pub fn receptacles_of(dispatch: &str, count: u16) -> Vec<DispatchReceptacle> {
+    receptacles_with(dispatch, count, 5)
+}
+
+/// The registered letter RR (serial) EG.
+pub fn registered_s10(serial: u32) -> S10Id {
+    S10Id::new(
+        ServiceIndicator::parse("RR").unwrap(),
+        serial,
+        country("EG"),
+    )
+    .unwrap()
+}
+
+/// `count` registered items from Egypt to Palestine spread over `receptacles` receptacles.
+pub fn registered_items(count: u32, receptacles: u16) -> Vec<RegisteredItem> {
+    (0..count)
+        .map(|n| RegisteredItem {
+            item: registered_s10(1_000 + n),
+            receptacle: ReceptacleSerial::new(
+                u16::try_from(n % u32::from(receptacles)).unwrap() + 1,
+            )
+            .unwrap(),
+            origin: country("EG"),
+            destination: country("PS"),
+        })
+        .collect()
+}
+
+/// An airmail delivery bill from Cairo-A with the flight known.
+pub fn delivery_bill_input<'a>(
+    dispatches: &'a [DeliveryBillDispatch<'a>],
+) -> DeliveryBillInput<'a> {
+    DeliveryBillInput {
+        office: Office {
+            code: office("EGCAIA"),
+            name: ORIGIN_OFFICE,
+        },
+        dispatches,
+        transport: Transport {
+            carrier: Some("EgyptAir Cargo"),
+            flight: Some("MS 611"),
+            loading: Some("CAI Cairo"),
+            unloading: Some("AMM Amman"),
+            departure: Some(datetime!(2026-11-22 23:40:00 +02:00)),
+        },
+        handed_over_at: datetime!(2026-11-22 21:00:00 +02:00),
+    }
+}
+
+pub fn verification_note_input(discrepancies: &[Discrepancy]) -> VerificationNoteInput<'_> {
+    VerificationNoteInput {
+        dispatch: DispatchId::parse(DISPATCH_ID).unwrap(),
+        origin: ORIGIN_OFFICE,
+        destination: DESTINATION_OFFICE,
+        received_at: RECEIVED_AT,
+        discrepancies,
+    }
+}
+
+/// One irregularity of every kind, about receptacles 001 to 003 of dispatch 0001.
+pub fn every_discrepancy() -> Vec<Discrepancy> {
+    let receptacles = dispatch_receptacles(3, 4);
+    let [first, second, third] = [0, 1, 2].map(|n| receptacles[n].id);
+    let mut relabelled = second;
+    relabelled.registered = !relabelled.registered;
+    vec![
+        Discrepancy::MissingReceptacle {
+            receptacle: first,
+            advised_weight: Grams::new(8_700),
+            advised_items: 4,
+        },
+        Discrepancy::ExtraReceptacle {
+            receptacle: ReceptacleId::parse("EGCAIAPSRMHAAUN60001009000050").unwrap(),
+            measured_weight: Grams::new(5_020),
+            items: 2,
+        },
+        Discrepancy::LabelDiffers {
+            receptacle: second,
+            found: relabelled,
+        },
+        Discrepancy::DamagedReceptacle { receptacle: second },
+        Discrepancy::WeightDifference {
+            receptacle: third,
+            advised: Grams::new(12_320),
+            measured: Grams::new(11_100),
+            tolerance: 616,
+        },
+        Discrepancy::MissingItem {
+            receptacle: third,
+            item: registered_s10(2),
+        },
+        Discrepancy::ExtraItem {
+            receptacle: third,
+            item: registered_s10(3),
+        },
+        Discrepancy::ItemInOtherReceptacle {
+            receptacle: second,
+            item: registered_s10(4),
+            found_in: third,
+        },
+        Discrepancy::DamagedItem {
+            receptacle: None,
+            item: registered_s10(5),
+        },
+    ]
 }

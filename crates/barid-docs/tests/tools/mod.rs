@@ -191,3 +191,37 @@ pub fn pbm_row(image: &Path, y: usize) -> Vec<bool> {
         .map(|x| row[x / 8] >> (7 - x % 8) & 1 == 1)
         .collect()
 }
+
+/// The colour of the pixel at (`x_mm`, `y_mm`) from the top-left corner of page `page`, from a
+/// colour (PPM) render at `dpi`.
+pub fn pixel(pdf: &Path, page: usize, dpi: u32, (x_mm, y_mm): (f32, f32)) -> (u8, u8, u8) {
+    let prefix = format!("{}-p{page}-{dpi}dpi-rgb", pdf.with_extension("").display());
+    let (page, dpi_text) = (page.to_string(), dpi.to_string());
+    run_ok(
+        "pdftoppm",
+        "poppler-utils",
+        &[
+            "-r",
+            &dpi_text,
+            "-f",
+            &page,
+            "-l",
+            &page,
+            "-singlefile",
+            pdf.to_str().unwrap(),
+            &prefix,
+        ],
+    );
+    let data = std::fs::read(format!("{prefix}.ppm")).unwrap();
+    // P6, width height, maxval, then RGB bytes.
+    let mut fields = data.splitn(4, |byte| *byte == b'\n');
+    assert_eq!(fields.next(), Some(&b"P6"[..]), "not a binary PPM");
+    let size = std::str::from_utf8(fields.next().unwrap()).unwrap();
+    let (width, _) = size.split_once(' ').unwrap();
+    let width: usize = width.parse().unwrap();
+    assert_eq!(fields.next(), Some(&b"255"[..]));
+    let pixels = fields.next().unwrap();
+    let to_px = |mm: f32| (mm / 25.4 * dpi as f32) as usize;
+    let at = (to_px(y_mm) * width + to_px(x_mm)) * 3;
+    (pixels[at], pixels[at + 1], pixels[at + 2])
+}

@@ -125,6 +125,7 @@ macro_rules! contract_tests {
             close_dispatch_writes_ids_events_and_outbox_together,
             close_dispatch_writes_nothing_when_a_receptacle_changed,
             concurrent_dispatch_closings_get_consecutive_numbers,
+            inward_dispatches_are_expected_received_opened_and_finished,
         );
     };
 }

@@ -6,7 +6,7 @@ use barid_core::exchange::SeriesYear;
 use barid_core::lifecycle::ItemStatus;
 use barid_core::{
     DispatchNumber, DispatchSeries, Grams, MailCategory, MailClass, MailSubclass, Milestone,
-    OfficeCode, ReceptacleId, ReceptacleSerial, ReceptacleWeight,
+    OfficeCode, ReceptacleId, ReceptacleSerial, ReceptacleWeight, S10Id,
 };
 
 use super::world::*;
@@ -521,4 +521,216 @@ pub async fn concurrent_dispatch_closings_get_consecutive_numbers(store: Arc<dyn
         .await
         .unwrap();
     assert_eq!(listed.len(), 8);
+}
+
+fn expected(receptacles: Vec<ExpectedReceptacle>) -> ExpectedDispatch {
+    let s8 = SeriesYear {
+        series: series(),
+        year: 2026,
+    }
+    .dispatch_id(DispatchNumber::FIRST);
+    ExpectedDispatch {
+        direction: DispatchDirection::Inward,
+        office: site("PSRMHA"),
+        s8,
+        year: 2026,
+        transit_office: Some(OfficeCode::parse("JOAMMA").unwrap()),
+        mail_class: MailClass::parse("U").unwrap(),
+        closed_at: T0,
+        advised: true,
+        receptacles,
+    }
+}
+
+fn s9(serial: u16, highest: bool) -> ReceptacleId {
+    ReceptacleId {
+        dispatch: SeriesYear {
+            series: series(),
+            year: 2026,
+        }
+        .dispatch_id(DispatchNumber::FIRST),
+        serial: ReceptacleSerial::new(serial).unwrap(),
+        highest,
+        registered: true,
+        weight: ReceptacleWeight::from_grams(2500).unwrap(),
+    }
+}
+
+pub async fn inward_dispatches_are_expected_received_opened_and_finished(store: Arc<dyn Store>) {
+    network(&store).await;
+    let ps = || {
+        let mut actor = cli("PS");
+        actor.office = Some(site("PSRMHA"));
+        actor
+    };
+    let advised = expected(vec![
+        ExpectedReceptacle {
+            s9: s9(1, false),
+            gross_weight: Grams::new(2500),
+            items: vec![s10(61), s10(62)],
+        },
+        ExpectedReceptacle {
+            s9: s9(2, true),
+            gross_weight: Grams::new(2500),
+            items: vec![s10(63)],
+        },
+    ]);
+    let dispatch = store
+        .record_expected_dispatch(&ps(), &advised)
+        .await
+        .unwrap();
+    assert_eq!(dispatch.status, DispatchStatus::Expected);
+    assert_eq!(dispatch.direction, DispatchDirection::Inward);
+    assert_eq!(dispatch.receptacles.len(), 2);
+    assert!(
+        dispatch
+            .receptacles
+            .iter()
+            .all(|receptacle| receptacle.status == ReceptacleStatus::Advised && receptacle.advised)
+    );
+    assert_eq!(dispatch.receptacles[0].items[1].s10, s10(62));
+    assert!(dispatch.receptacles[0].items[0].advised);
+    assert_conflict(store.record_expected_dispatch(&ps(), &advised).await);
+    assert_eq!(
+        store
+            .expected_dispatch(cc("PS"), &advised.s8)
+            .await
+            .unwrap()
+            .map(|found| found.id),
+        Some(dispatch.id)
+    );
+    assert_eq!(
+        store
+            .expected_dispatch(cc("EG"), &advised.s8)
+            .await
+            .unwrap(),
+        None
+    );
+
+    // The first receptacle arrives, light and torn; an unadvised third one arrives too.
+    let first = store
+        .receive_receptacle(
+            &ps(),
+            &ReceptacleArrival {
+                dispatch: dispatch.id,
+                s9: s9(1, false),
+                measured_weight: Some(Grams::new(1900)),
+                damaged: true,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(first.status, ReceptacleStatus::Received);
+    assert_eq!(first.received_weight, Some(Grams::new(1900)));
+    assert!(first.damaged);
+    let extra = store
+        .receive_receptacle(
+            &ps(),
+            &ReceptacleArrival {
+                dispatch: dispatch.id,
+                s9: s9(3, true),
+                measured_weight: None,
+                damaged: false,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(!extra.advised);
+    // Opening the first: one advised item and one that was not advised.
+    assert_conflict(
+        store
+            .scan_receptacle_item(&ps(), dispatch.receptacles[1].id, &s10(63), false, &[])
+            .await,
+    );
+    store
+        .scan_receptacle_item(&ps(), first.id, &s10(61), false, &[])
+        .await
+        .unwrap();
+    let opened = store
+        .scan_receptacle_item(&ps(), first.id, &s10(99), true, &[])
+        .await
+        .unwrap();
+    assert_eq!(opened.status, ReceptacleStatus::Opened);
+    let found: Vec<(S10Id, bool, bool, bool)> = opened
+        .items
+        .iter()
+        .map(|item| (item.s10, item.advised, item.scanned, item.damaged))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (s10(61), true, true, false),
+            (s10(62), true, false, false),
+            (s10(99), false, true, true),
+        ]
+    );
+    let received = store
+        .dispatch(cc("PS"), dispatch.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(received.status, DispatchStatus::Received);
+    assert!(received.received_at.is_some());
+
+    let outcome = DispatchOutcome {
+        status: DispatchStatus::Verified,
+        discrepancies: Some(serde_json::json!([{"code": "missing_receptacle"}])),
+        at: T0 + minutes(90),
+        events: vec![],
+        outbox: vec![NewOutboxMessage {
+            recipient: cc("EG"),
+            ..message("EG", "RESDES")
+        }],
+    };
+    assert_conflict(
+        store
+            .finish_dispatch(&ps(), dispatch.id, received.version - 1, &outcome)
+            .await,
+    );
+    let finished = store
+        .finish_dispatch(&ps(), dispatch.id, received.version, &outcome)
+        .await
+        .unwrap();
+    assert_eq!(finished.status, DispatchStatus::Verified);
+    assert_eq!(finished.discrepancies, outcome.discrepancies);
+    let statuses: Vec<ReceptacleStatus> = finished
+        .receptacles
+        .iter()
+        .map(|receptacle| receptacle.status)
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![
+            ReceptacleStatus::Opened,
+            ReceptacleStatus::Missing,
+            ReceptacleStatus::Received
+        ]
+    );
+    assert_eq!(
+        store
+            .pending_outbox(cc("PS"), cc("EG"), T0 + minutes(120), 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // Finished is final.
+    assert_conflict(
+        store
+            .finish_dispatch(&ps(), dispatch.id, finished.version, &outcome)
+            .await,
+    );
+    assert_conflict(
+        store
+            .receive_receptacle(
+                &ps(),
+                &ReceptacleArrival {
+                    dispatch: dispatch.id,
+                    s9: s9(2, false),
+                    measured_weight: None,
+                    damaged: false,
+                },
+            )
+            .await,
+    );
 }

@@ -985,3 +985,433 @@ pub(crate) async fn events_of_items(
     }
     Ok(events)
 }
+
+/// Where an advised or arriving receptacle belongs.
+#[derive(Clone, Copy)]
+struct ReceptacleHome<'a> {
+    operator: CountryCode,
+    office: &'a SiteCode,
+    dispatch: DispatchRowId,
+    mail_class: MailClass,
+}
+
+/// The receptacle row of an advised or arriving receptacle.
+async fn insert_expected_receptacle(
+    conn: &mut AnyConnection,
+    home: &ReceptacleHome<'_>,
+    receptacle: &ExpectedReceptacle,
+    advised: bool,
+    at: OffsetDateTime,
+) -> StoreResult<ReceptacleRowId> {
+    let ReceptacleHome {
+        operator,
+        office,
+        dispatch,
+        mail_class,
+    } = *home;
+    let series = receptacle.s9.dispatch.series();
+    let row = sqlx::query(
+        "INSERT INTO receptacles (operator, office, origin_office, destination_office, mail_class, \
+         category, subclass, dispatch_id, s9, gross_weight_grams, status, advised, damaged, \
+         opened_at_utc, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'advised', $11, 0, $12, 1) RETURNING id",
+    )
+    .bind(operator.as_str())
+    .bind(office.as_str())
+    .bind(series.origin.as_str())
+    .bind(series.destination.as_str())
+    .bind(mail_class.letter().to_string())
+    .bind(series.category.letter().to_string())
+    .bind(series.subclass.as_str())
+    .bind(dispatch.0)
+    .bind(receptacle.s9.to_string())
+    .bind(i64::from(receptacle.gross_weight.get()))
+    .bind(i64::from(advised))
+    .bind(micros(at)?)
+    .fetch_one(&mut *conn)
+    .await?;
+    let id = ReceptacleRowId(row.int("id")?);
+    for (position, s10) in receptacle.items.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO receptacle_items (operator, receptacle_id, s10, item_id, position, \
+             advised, scanned, damaged, added_at_utc) \
+             VALUES ($1, $2, $3, (SELECT id FROM items WHERE operator = $1 AND s10 = $3), $4, \
+             1, 0, 0, $5)",
+        )
+        .bind(operator.as_str())
+        .bind(id.0)
+        .bind(s10.to_string())
+        .bind(i64::try_from(position + 1).unwrap_or(i64::MAX))
+        .bind(micros(at)?)
+        .execute(&mut *conn)
+        .await
+        .map_err(super::convert::conflict_on_unique(
+            "receptacle item",
+            || format!("{s10} is listed twice in receptacle {}", receptacle.s9),
+        ))?;
+    }
+    Ok(id)
+}
+
+pub(crate) async fn record_expected_dispatch(
+    store: &SqlStore,
+    actor: &Actor,
+    expected: &ExpectedDispatch,
+) -> StoreResult<DispatchRecord> {
+    let operator = actor.operator;
+    if expected.direction == DispatchDirection::Outward {
+        return Err(StoreError::invalid(
+            "direction",
+            "an expected dispatch is a transit or inward one",
+        ));
+    }
+    let series = expected.s8.series();
+    let mut tx = store.write().await?;
+    let row = sqlx::query(
+        "INSERT INTO dispatches (operator, s8, origin_office, destination_office, transit_office, \
+         mail_class, category, subclass, year, number, direction, office, status, advised, \
+         closed_at, closed_at_utc, created_at_utc, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'expected', $13, $14, $15, \
+         $16, 1) RETURNING id",
+    )
+    .bind(operator.as_str())
+    .bind(expected.s8.to_string())
+    .bind(series.origin.as_str())
+    .bind(series.destination.as_str())
+    .bind(expected.transit_office.as_ref().map(OfficeCode::as_str))
+    .bind(expected.mail_class.letter().to_string())
+    .bind(series.category.letter().to_string())
+    .bind(series.subclass.as_str())
+    .bind(i64::from(expected.year))
+    .bind(i64::from(expected.s8.number.get()))
+    .bind(expected.direction.as_str())
+    .bind(expected.office.as_str())
+    .bind(i64::from(expected.advised))
+    .bind(rfc3339(expected.closed_at)?)
+    .bind(micros(expected.closed_at)?)
+    .bind(micros(actor.at)?)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(super::convert::conflict_on_unique("dispatch", || {
+        format!(
+            "dispatch {} of {} is already expected here",
+            expected.s8, expected.year
+        )
+    }))?;
+    let dispatch = DispatchRowId(row.int("id")?);
+    for receptacle in &expected.receptacles {
+        insert_expected_receptacle(
+            &mut tx,
+            &ReceptacleHome {
+                operator,
+                office: &expected.office,
+                dispatch,
+                mail_class: expected.mail_class,
+            },
+            receptacle,
+            expected.advised,
+            actor.at,
+        )
+        .await?;
+    }
+    audit::write(
+        &mut tx,
+        actor,
+        Audit {
+            operator,
+            action: "dispatch.expect",
+            object_type: "dispatch",
+            object_id: expected.s8.to_string(),
+            details: json!({
+                "dispatch_id": dispatch.0,
+                "direction": expected.direction.as_str(),
+                "advised": expected.advised,
+                "receptacles": expected.receptacles.iter().map(|r| r.s9.to_string()).collect::<Vec<_>>(),
+            }),
+        },
+    )
+    .await?;
+    let record = require_dispatch(&mut tx, operator, dispatch).await?;
+    tx.commit().await?;
+    Ok(record)
+}
+
+pub(crate) async fn expected_dispatch(
+    store: &SqlStore,
+    operator: CountryCode,
+    s8: &DispatchId,
+) -> StoreResult<Option<DispatchRecord>> {
+    let mut conn = store.reader.acquire().await?;
+    let row = sqlx::query(
+        "SELECT id FROM dispatches WHERE operator = $1 AND s8 = $2 \
+         AND direction IN ('inward', 'transit') ORDER BY year DESC, id DESC LIMIT 1",
+    )
+    .bind(operator.as_str())
+    .bind(s8.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        None => Ok(None),
+        Some(row) => load_dispatch(&mut conn, operator, DispatchRowId(row.int("id")?)).await,
+    }
+}
+
+/// Moves an expected dispatch to `received` with its first receptacle, keeping later states.
+async fn mark_dispatch_received(
+    conn: &mut AnyConnection,
+    operator: CountryCode,
+    dispatch: DispatchRowId,
+    at: OffsetDateTime,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE dispatches SET status = 'received', received_at = $1, received_at_utc = $2, \
+         version = version + 1 WHERE id = $3 AND operator = $4 AND status = 'expected'",
+    )
+    .bind(rfc3339(at)?)
+    .bind(micros(at)?)
+    .bind(dispatch.0)
+    .bind(operator.as_str())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn receive_receptacle(
+    store: &SqlStore,
+    actor: &Actor,
+    arrival: &ReceptacleArrival,
+) -> StoreResult<ReceptacleRecord> {
+    let operator = actor.operator;
+    let mut tx = store.write().await?;
+    let dispatch = require_dispatch(&mut tx, operator, arrival.dispatch).await?;
+    if dispatch.direction == DispatchDirection::Outward {
+        return Err(StoreError::invalid(
+            "dispatch",
+            "receptacles are received on transit and inward dispatches",
+        ));
+    }
+    if matches!(
+        dispatch.status,
+        DispatchStatus::Forwarded | DispatchStatus::Verified
+    ) {
+        return Err(StoreError::conflict(
+            "dispatch",
+            format!("dispatch {} is already {}", dispatch.s8, dispatch.status),
+        ));
+    }
+    // The same receptacle is known by its dispatch and serial, whatever its label's flags
+    // and weight say (a differing label is a discrepancy, not another receptacle).
+    let existing = dispatch.receptacles.iter().find(|receptacle| {
+        receptacle
+            .s9
+            .is_some_and(|s9| s9.serial == arrival.s9.serial)
+    });
+    let id = match existing {
+        Some(receptacle) => receptacle.id,
+        None => {
+            insert_expected_receptacle(
+                &mut tx,
+                &ReceptacleHome {
+                    operator,
+                    office: &dispatch.office,
+                    dispatch: dispatch.id,
+                    mail_class: dispatch.mail_class,
+                },
+                &ExpectedReceptacle {
+                    s9: arrival.s9,
+                    gross_weight: Grams::new(arrival.s9.weight.grams()),
+                    items: Vec::new(),
+                },
+                false,
+                actor.at,
+            )
+            .await?
+        }
+    };
+    sqlx::query(
+        "UPDATE receptacles SET status = CASE WHEN status = 'opened' THEN 'opened' ELSE 'received' END, \
+         received_weight_grams = COALESCE($1, received_weight_grams), \
+         damaged = CASE WHEN $2 = 1 THEN 1 ELSE damaged END, \
+         received_at_utc = COALESCE(received_at_utc, $3), version = version + 1 \
+         WHERE id = $4 AND operator = $5",
+    )
+    .bind(arrival.measured_weight.map(|grams| i64::from(grams.get())))
+    .bind(i64::from(arrival.damaged))
+    .bind(micros(actor.at)?)
+    .bind(id.0)
+    .bind(operator.as_str())
+    .execute(&mut *tx)
+    .await?;
+    mark_dispatch_received(&mut tx, operator, dispatch.id, actor.at).await?;
+    audit::write(
+        &mut tx,
+        actor,
+        Audit {
+            operator,
+            action: "receptacle.receive",
+            object_type: "receptacle",
+            object_id: arrival.s9.to_string(),
+            details: json!({
+                "dispatch": dispatch.s8.to_string(),
+                "advised": existing.is_some(),
+                "measured_weight_grams": arrival.measured_weight.map(|grams| grams.get()),
+                "damaged": arrival.damaged,
+            }),
+        },
+    )
+    .await?;
+    let record = require_receptacle(&mut tx, operator, id).await?;
+    tx.commit().await?;
+    Ok(record)
+}
+
+pub(crate) async fn scan_receptacle_item(
+    store: &SqlStore,
+    actor: &Actor,
+    receptacle: ReceptacleRowId,
+    s10: &S10Id,
+    damaged: bool,
+    events: &[PlannedEvent],
+) -> StoreResult<ReceptacleRecord> {
+    let operator = actor.operator;
+    let mut tx = store.write().await?;
+    let current = require_receptacle(&mut tx, operator, receptacle).await?;
+    if !matches!(
+        current.status,
+        ReceptacleStatus::Received | ReceptacleStatus::Opened
+    ) {
+        return Err(StoreError::conflict(
+            "receptacle",
+            format!(
+                "receptacle {receptacle} is {}: receive it before opening it",
+                current.status
+            ),
+        ));
+    }
+    let updated = sqlx::query(
+        "UPDATE receptacle_items SET scanned = 1, \
+         damaged = CASE WHEN $1 = 1 THEN 1 ELSE damaged END, \
+         item_id = COALESCE(item_id, (SELECT id FROM items WHERE operator = $2 AND s10 = $3)) \
+         WHERE operator = $2 AND receptacle_id = $4 AND s10 = $3",
+    )
+    .bind(i64::from(damaged))
+    .bind(operator.as_str())
+    .bind(s10.to_string())
+    .bind(receptacle.0)
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() == 0 {
+        sqlx::query(
+            "INSERT INTO receptacle_items (operator, receptacle_id, s10, item_id, position, \
+             advised, scanned, damaged, added_at_utc) \
+             VALUES ($1, $2, $3, (SELECT id FROM items WHERE operator = $1 AND s10 = $3), \
+             (SELECT COALESCE(MAX(position), 0) + 1 FROM receptacle_items WHERE receptacle_id = $2), \
+             0, 1, $4, $5)",
+        )
+        .bind(operator.as_str())
+        .bind(receptacle.0)
+        .bind(s10.to_string())
+        .bind(i64::from(damaged))
+        .bind(micros(actor.at)?)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query(
+        "UPDATE receptacles SET status = 'opened', version = version + 1 WHERE id = $1 AND operator = $2",
+    )
+    .bind(receptacle.0)
+    .bind(operator.as_str())
+    .execute(&mut *tx)
+    .await?;
+    record_planned_events(&mut tx, actor, events).await?;
+    audit::write(
+        &mut tx,
+        actor,
+        Audit {
+            operator,
+            action: "receptacle.scan_item",
+            object_type: "receptacle",
+            object_id: receptacle.to_string(),
+            details: json!({ "s10": s10.to_string(), "damaged": damaged, "advised": updated.rows_affected() > 0 }),
+        },
+    )
+    .await?;
+    let record = require_receptacle(&mut tx, operator, receptacle).await?;
+    tx.commit().await?;
+    Ok(record)
+}
+
+pub(crate) async fn finish_dispatch(
+    store: &SqlStore,
+    actor: &Actor,
+    dispatch: DispatchRowId,
+    expected_version: i64,
+    outcome: &DispatchOutcome,
+) -> StoreResult<DispatchRecord> {
+    let operator = actor.operator;
+    let mut tx = store.write().await?;
+    let discrepancies = outcome
+        .discrepancies
+        .as_ref()
+        .map(super::convert::json_text)
+        .transpose()?;
+    let (at_column, at_utc_column) = match outcome.status {
+        DispatchStatus::Forwarded => ("forwarded_at", "forwarded_at_utc"),
+        _ => ("received_at", "received_at_utc"),
+    };
+    let sql = format!(
+        "UPDATE dispatches SET status = $1, discrepancies = COALESCE($2, discrepancies), \
+         {at_column} = COALESCE({at_column}, $3), {at_utc_column} = COALESCE({at_utc_column}, $4), \
+         version = version + 1 \
+         WHERE id = $5 AND operator = $6 AND version = $7 AND direction <> 'outward' \
+         AND status IN ('expected', 'received')"
+    );
+    let updated = sqlx::query(AssertSqlSafe(sql))
+        .bind(outcome.status.as_str())
+        .bind(discrepancies)
+        .bind(rfc3339(outcome.at)?)
+        .bind(micros(outcome.at)?)
+        .bind(dispatch.0)
+        .bind(operator.as_str())
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await?;
+    if updated.rows_affected() != 1 {
+        return Err(StoreError::conflict(
+            "dispatch",
+            format!(
+                "dispatch {dispatch} changed meanwhile or is already finished: look at it again"
+            ),
+        ));
+    }
+    sqlx::query(
+        "UPDATE receptacles SET status = 'missing', version = version + 1 \
+         WHERE dispatch_id = $1 AND operator = $2 AND status = 'advised'",
+    )
+    .bind(dispatch.0)
+    .bind(operator.as_str())
+    .execute(&mut *tx)
+    .await?;
+    record_planned_events(&mut tx, actor, &outcome.events).await?;
+    let messages = insert_outbox(&mut tx, operator, &outcome.outbox, actor.at).await?;
+    audit::write(
+        &mut tx,
+        actor,
+        Audit {
+            operator,
+            action: "dispatch.finish",
+            object_type: "dispatch",
+            object_id: dispatch.to_string(),
+            details: json!({
+                "status": outcome.status.as_str(),
+                "discrepancies": outcome.discrepancies,
+                "events": outcome.events.len(),
+                "outbox": messages,
+            }),
+        },
+    )
+    .await?;
+    let record = require_dispatch(&mut tx, operator, dispatch).await?;
+    tx.commit().await?;
+    Ok(record)
+}

@@ -375,6 +375,51 @@ impl Store for SqlStore {
         dispatches::dispatches(self, operator, query, limit).await
     }
 
+    async fn record_expected_dispatch(
+        &self,
+        actor: &Actor,
+        expected: &ExpectedDispatch,
+    ) -> StoreResult<DispatchRecord> {
+        dispatches::record_expected_dispatch(self, actor, expected).await
+    }
+
+    async fn expected_dispatch(
+        &self,
+        operator: CountryCode,
+        s8: &barid_core::DispatchId,
+    ) -> StoreResult<Option<DispatchRecord>> {
+        dispatches::expected_dispatch(self, operator, s8).await
+    }
+
+    async fn receive_receptacle(
+        &self,
+        actor: &Actor,
+        arrival: &ReceptacleArrival,
+    ) -> StoreResult<ReceptacleRecord> {
+        dispatches::receive_receptacle(self, actor, arrival).await
+    }
+
+    async fn scan_receptacle_item(
+        &self,
+        actor: &Actor,
+        receptacle: ReceptacleRowId,
+        s10: &S10Id,
+        damaged: bool,
+        events: &[PlannedEvent],
+    ) -> StoreResult<ReceptacleRecord> {
+        dispatches::scan_receptacle_item(self, actor, receptacle, s10, damaged, events).await
+    }
+
+    async fn finish_dispatch(
+        &self,
+        actor: &Actor,
+        dispatch: DispatchRowId,
+        expected_version: i64,
+        outcome: &DispatchOutcome,
+    ) -> StoreResult<DispatchRecord> {
+        dispatches::finish_dispatch(self, actor, dispatch, expected_version, outcome).await
+    }
+
     async fn items_by_ids(&self, operator: CountryCode, ids: &[ItemId]) -> StoreResult<Vec<Item>> {
         items::items_by_ids(self, operator, ids).await
     }

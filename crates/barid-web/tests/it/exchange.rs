@@ -12,6 +12,10 @@ use barid_store::model::ItemIdSource;
 use serde_json::{Value, json};
 
 use crate::acceptance::app;
+
+fn reference() -> barid_core::ReferenceData {
+    barid_core::ReferenceData::embedded().unwrap()
+}
 use crate::support::{Caller, Reply, TestApp};
 
 async fn post(app: &TestApp, caller: &Caller, path: &str, body: Value) -> Reply {
@@ -310,6 +314,45 @@ async fn an_item_goes_from_arrival_to_a_closed_dispatch_with_its_pre_advice() {
             .unwrap()
             .len(),
         1
+    );
+    // Palestine applies them: the inward dispatch it expects, and its copy of each item with
+    // the advance customs data and the posting as Egypt reported it.
+    let applied = barid_web::inbox::apply_hosted(app.store.as_ref(), &reference(), later)
+        .await
+        .unwrap();
+    assert_eq!(applied.applied, 2);
+    assert_eq!(applied.quarantined, 0);
+    let expected = app
+        .store
+        .expected_dispatch(
+            cc("PS"),
+            &barid_core::DispatchId::parse("EGCAIAPSRMHAAUR60001").unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(expected.direction.as_str(), "inward");
+    assert_eq!(expected.office.as_str(), "PSRMHA");
+    assert_eq!(expected.receptacles[0].s9.unwrap().to_string(), s9);
+    for s10 in [&first, &second] {
+        let copy = app
+            .store
+            .item(cc("PS"), &barid_core::S10Id::parse(s10).unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(copy.customs.is_some());
+        let events = app.store.item_events(cc("PS"), copy.id).await.unwrap();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].event.code.as_str(), "EMA");
+        assert_eq!(events[0].event.reported_by, Some(cc("EG")));
+    }
+    // Applying again finds nothing new.
+    assert_eq!(
+        barid_web::inbox::apply_hosted(app.store.as_ref(), &reference(), later)
+            .await
+            .unwrap(),
+        barid_web::inbox::Applied::default()
     );
 
     // The dispatch reads back, and lists at the office.

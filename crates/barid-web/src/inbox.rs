@@ -1,0 +1,371 @@
+//! Applying the messages partner posts sent us, in the order each partner numbered them:
+//! PREDES makes the transit or inward dispatch we expect, ITMATT gives us our copy of each
+//! item with its advance customs data, EMSEVT adds the partner's events to our copy's timeline.
+//!
+//! A message is applied whole or not at all. One that cannot be applied (it does not decode,
+//! names an office we do not have, an item we do not know) is quarantined with the reason and
+//! does not hold back the messages after it; administrators see the quarantine.
+
+use std::collections::BTreeSet;
+
+use barid_core::lifecycle::{self, EventSource, LifecycleEvent};
+use barid_core::{CountryCode, Milestone, ReferenceData};
+use barid_messages::{BaridJsonV1, Emsevt, Envelope, Itmatt, MessageBody, MessageCodec, Predes};
+use barid_store::model::*;
+use barid_store::{Store, StoreError, StoreResult};
+use time::OffsetDateTime;
+
+/// How many messages one pass takes per sender.
+const BATCH: u32 = 200;
+
+/// What a pass applied.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Applied {
+    pub applied: usize,
+    pub quarantined: usize,
+}
+
+/// Why a message was not applied: it goes to the quarantine with this text.
+#[derive(Debug)]
+enum Refusal {
+    /// The message itself is wrong for us: quarantine it.
+    Message(String),
+    /// The store failed: leave the message pending and try again later.
+    Store(StoreError),
+}
+
+impl From<StoreError> for Refusal {
+    fn from(error: StoreError) -> Self {
+        Refusal::Store(error)
+    }
+}
+
+fn system_actor(operator: CountryCode, at: OffsetDateTime) -> Actor {
+    Actor {
+        operator,
+        user: None,
+        token: None,
+        name: "exchange".to_owned(),
+        office: None,
+        at,
+    }
+}
+
+/// Applies every pending message of `recipient`, sender by sender.
+pub async fn apply_pending(
+    store: &dyn Store,
+    reference: &ReferenceData,
+    recipient: CountryCode,
+    now: OffsetDateTime,
+) -> StoreResult<Applied> {
+    let mut total = Applied::default();
+    let senders: Vec<CountryCode> = store
+        .operators()
+        .await?
+        .into_iter()
+        .map(|operator| operator.code)
+        .filter(|code| *code != recipient)
+        .collect();
+    for sender in senders {
+        loop {
+            let pending = store.pending_inbox(recipient, sender, BATCH).await?;
+            if pending.is_empty() {
+                break;
+            }
+            for message in &pending {
+                match apply_one(store, reference, recipient, message, now).await {
+                    Ok(()) => {
+                        store.mark_inbox_applied(message.id, now).await?;
+                        total.applied += 1;
+                    }
+                    Err(Refusal::Message(reason)) => {
+                        tracing::warn!(
+                            message = %message.message.message_id,
+                            sender = %sender,
+                            reason,
+                            "message quarantined"
+                        );
+                        store
+                            .mark_inbox_quarantined(message.id, &reason, now)
+                            .await?;
+                        total.quarantined += 1;
+                    }
+                    Err(Refusal::Store(error)) => return Err(error),
+                }
+            }
+            if pending.len() < BATCH as usize {
+                break;
+            }
+        }
+    }
+    Ok(total)
+}
+
+/// Applies the pending messages of every operator hosted on this node.
+pub async fn apply_hosted(
+    store: &dyn Store,
+    reference: &ReferenceData,
+    now: OffsetDateTime,
+) -> StoreResult<Applied> {
+    let mut total = Applied::default();
+    for operator in store.operators().await? {
+        if operator.hosted {
+            let applied = apply_pending(store, reference, operator.code, now).await?;
+            total.applied += applied.applied;
+            total.quarantined += applied.quarantined;
+        }
+    }
+    Ok(total)
+}
+
+async fn apply_one(
+    store: &dyn Store,
+    reference: &ReferenceData,
+    recipient: CountryCode,
+    message: &InboxMessage,
+    now: OffsetDateTime,
+) -> Result<(), Refusal> {
+    let envelope = BaridJsonV1
+        .decode(message.message.body.as_bytes())
+        .map_err(|error| Refusal::Message(format!("{} ({})", error, error.code())))?;
+    check_envelope(&envelope, message)?;
+    let actor = system_actor(recipient, now);
+    match envelope.body() {
+        MessageBody::Predes(predes) => apply_predes(store, &actor, predes).await,
+        MessageBody::Itmatt(itmatt) => {
+            apply_itmatt(store, reference, &actor, envelope.sender(), itmatt).await
+        }
+        MessageBody::Emsevt(emsevt) => apply_emsevt(store, &actor, envelope.sender(), emsevt).await,
+        // The origin's side of the RESDES (discrepancies shown on the outward dispatch) is the
+        // partner exchange's; it is kept as applied so the sequence moves on.
+        MessageBody::Resdes(_) => Ok(()),
+    }
+}
+
+fn check_envelope(envelope: &Envelope, message: &InboxMessage) -> Result<(), Refusal> {
+    if envelope.sender() != message.message.sender
+        || envelope.recipient() != message.message.recipient
+        || envelope.message_id() != message.message.message_id
+    {
+        return Err(Refusal::Message(format!(
+            "the envelope (from {} to {}, {}) does not match how the message was delivered \
+             (from {} to {}, {})",
+            envelope.sender(),
+            envelope.recipient(),
+            envelope.message_id(),
+            message.message.sender,
+            message.message.recipient,
+            message.message.message_id
+        )));
+    }
+    Ok(())
+}
+
+/// Our office of exchange with this IMPC code.
+async fn office_with_impc(
+    store: &dyn Store,
+    operator: CountryCode,
+    impc: barid_core::OfficeCode,
+) -> Result<Office, Refusal> {
+    store
+        .offices(operator)
+        .await?
+        .into_iter()
+        .find(|office| office.impc == Some(impc))
+        .ok_or_else(|| {
+            Refusal::Message(format!(
+                "{operator} has no office of exchange with IMPC code {impc}"
+            ))
+        })
+}
+
+async fn apply_predes(store: &dyn Store, actor: &Actor, predes: &Predes) -> Result<(), Refusal> {
+    let operator = actor.operator;
+    let (direction, impc) = match predes.transit_office() {
+        Some(transit) if transit.country() == operator => (DispatchDirection::Transit, transit),
+        _ if predes.destination_office().country() == operator => {
+            (DispatchDirection::Inward, predes.destination_office())
+        }
+        _ => {
+            return Err(Refusal::Message(format!(
+                "dispatch {} is neither addressed to {operator} nor in transit through it",
+                predes.dispatch()
+            )));
+        }
+    };
+    let office = office_with_impc(store, operator, impc).await?;
+    if store
+        .expected_dispatch(operator, &predes.dispatch())
+        .await?
+        .is_some()
+    {
+        // A PREDES sent again (a new message ID for the same dispatch) changes nothing.
+        return Ok(());
+    }
+    let expected = ExpectedDispatch {
+        direction,
+        office: office.code,
+        s8: predes.dispatch(),
+        year: predes.closed_at().year(),
+        transit_office: predes.transit_office(),
+        mail_class: predes.mail_class(),
+        closed_at: predes.closed_at(),
+        advised: true,
+        receptacles: predes
+            .receptacles()
+            .iter()
+            .map(|receptacle| ExpectedReceptacle {
+                s9: receptacle.id,
+                gross_weight: receptacle.gross_weight,
+                items: receptacle.items.clone(),
+            })
+            .collect(),
+    };
+    store.record_expected_dispatch(actor, &expected).await?;
+    Ok(())
+}
+
+async fn apply_itmatt(
+    store: &dyn Store,
+    reference: &ReferenceData,
+    actor: &Actor,
+    sender: CountryCode,
+    itmatt: &Itmatt,
+) -> Result<(), Refusal> {
+    let operator = actor.operator;
+    let code = reference.code_for(Milestone::Posted).ok_or_else(|| {
+        Refusal::Message("the reference data has no event code for posting".to_owned())
+    })?;
+    let mut entries = Vec::new();
+    let mut seen = BTreeSet::new();
+    for attributes in itmatt.items() {
+        if attributes.destination_country != operator {
+            return Err(Refusal::Message(format!(
+                "{} is addressed to {}, not to {operator}",
+                attributes.s10, attributes.destination_country
+            )));
+        }
+        // Advance data sent again for an item we already hold changes nothing.
+        if !seen.insert(attributes.s10) || store.item(operator, &attributes.s10).await?.is_some() {
+            continue;
+        }
+        let posted = LifecycleEvent {
+            milestone: Milestone::Posted,
+            at: attributes.accepted_at,
+            next_action: None,
+            source: EventSource::Partner,
+        };
+        let state = lifecycle::replay(std::slice::from_ref(&posted)).state;
+        entries.push(NewItemEntry {
+            new: NewItem {
+                operator,
+                id: ItemIdSource::Given(attributes.s10),
+                service: attributes.service(),
+                origin_country: attributes.origin_country,
+                destination_country: attributes.destination_country,
+                office: attributes.posting_office.clone(),
+                weight: attributes.gross_weight,
+                length_mm: None,
+                width_mm: None,
+                height_mm: None,
+                contents: attributes.contents.as_str().to_owned(),
+                sender: attributes.sender.clone(),
+                addressee: attributes.addressee.clone(),
+                customs: attributes.customs.clone(),
+                postage: None,
+            },
+            first_event: NewEvent {
+                code,
+                milestone: Milestone::Posted,
+                at: attributes.accepted_at,
+                office: attributes.posting_office.clone(),
+                reason: None,
+                next_action: None,
+                signatory: None,
+                note: None,
+                source: EventSource::Partner,
+                reported_by: Some(sender),
+            },
+            derived: DerivedStatus {
+                status: state.status(),
+                leg: state.leg(),
+            },
+        });
+    }
+    if !entries.is_empty() {
+        store.create_items(actor, &entries).await?;
+    }
+    Ok(())
+}
+
+async fn apply_emsevt(
+    store: &dyn Store,
+    actor: &Actor,
+    sender: CountryCode,
+    emsevt: &Emsevt,
+) -> Result<(), Refusal> {
+    let operator = actor.operator;
+    // Every item must be ours before anything is recorded, so the message is applied whole.
+    let mut items = Vec::with_capacity(emsevt.events().len());
+    for event in emsevt.events() {
+        let item = store.item(operator, &event.s10).await?.ok_or_else(|| {
+            Refusal::Message(format!("{operator} does not know the item {}", event.s10))
+        })?;
+        items.push(item);
+    }
+    for (event, item) in emsevt.events().iter().zip(items) {
+        for _ in 0..3 {
+            let current = store.item(operator, &item.s10).await?.ok_or_else(|| {
+                Refusal::Message(format!("{operator} does not know the item {}", item.s10))
+            })?;
+            let mut history: Vec<LifecycleEvent> = store
+                .item_events(operator, current.id)
+                .await?
+                .iter()
+                .map(|stored| LifecycleEvent {
+                    milestone: stored.event.milestone,
+                    at: stored.event.at,
+                    next_action: stored.event.next_action,
+                    source: stored.event.source,
+                })
+                .collect();
+            history.push(event.lifecycle_event());
+            let state = lifecycle::replay(&history).state;
+            let new_event = NewEvent {
+                code: event.code,
+                milestone: event.milestone,
+                at: event.at,
+                office: event.office.clone(),
+                reason: event.reason.clone(),
+                next_action: event.next_action,
+                signatory: event
+                    .signatory
+                    .as_ref()
+                    .map(|text| text.as_str().to_owned()),
+                note: event.note.as_ref().map(|text| text.as_str().to_owned()),
+                source: EventSource::Partner,
+                reported_by: Some(sender),
+            };
+            match store
+                .record_event(
+                    actor,
+                    current.id,
+                    current.version,
+                    &new_event,
+                    DerivedStatus {
+                        status: state.status(),
+                        leg: state.leg(),
+                    },
+                    &[],
+                )
+                .await
+            {
+                Ok(_) => break,
+                // Someone recorded an event meanwhile: derive again.
+                Err(StoreError::Conflict { .. }) => continue,
+                Err(other) => return Err(other.into()),
+            }
+        }
+    }
+    Ok(())
+}
