@@ -260,6 +260,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         s10: &S10Id,
         damaged: bool,
         events: &[PlannedEvent],
+        outbox: &[NewOutboxMessage],
     ) -> StoreResult<ReceptacleRecord>;
     /// Ends a transit (forwarded) or inward (verified) dispatch: its status, verification
     /// note, events and outbox messages at once; advised receptacles never received become
@@ -291,6 +292,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         now: OffsetDateTime,
         limit: u32,
     ) -> StoreResult<Vec<OutboxMessage>>;
+    /// Writes messages that no other change causes (a transit office's events, which it keeps
+    /// no item for), with their audit entry.
+    async fn enqueue_messages(
+        &self,
+        actor: &Actor,
+        messages: &[NewOutboxMessage],
+    ) -> StoreResult<()>;
     async fn mark_outbox_delivered(&self, ids: &[OutboxId], at: OffsetDateTime) -> StoreResult<()>;
     async fn mark_outbox_failed(
         &self,

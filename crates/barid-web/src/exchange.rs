@@ -38,20 +38,21 @@ impl ExchangeOffice {
     }
 }
 
-/// The office named (or the principal's only office), which must be an office of exchange of
-/// the principal's operator that the principal works at.
-pub async fn office_of_exchange(
+/// The office named (or the principal's only office): an office of `kind` of the principal's
+/// operator that the principal works at.
+pub async fn our_office(
     state: &AppState,
     principal: &Principal,
     named: Option<&str>,
-) -> ApiResult<ExchangeOffice> {
+    kind: OfficeKind,
+) -> ApiResult<Office> {
     let code = match named.map(str::trim).filter(|text| !text.is_empty()) {
         Some(text) => SiteCode::parse(text)
             .map_err(|error| ApiError::invalid_body("office", error.to_string()))?,
         None => principal.home_office().cloned().ok_or_else(|| {
             ApiError::invalid_body(
                 "office",
-                "name the office of exchange: you work at more than one office, or none",
+                "name the office: you work at more than one office, or none",
             )
         })?,
     };
@@ -61,12 +62,45 @@ pub async fn office_of_exchange(
         .await?
         .ok_or_else(|| ApiError::not_found("office"))?;
     principal.require_office(&office.code)?;
+    if office.kind != kind {
+        return Err(ApiError::refused(
+            &format!("not_a_{}_office", kind.as_str()),
+            "office",
+            format!(
+                "{code} is a {} office, not a {} office",
+                office.kind.as_str(),
+                kind.as_str()
+            ),
+        ));
+    }
+    Ok(office)
+}
+
+/// The office named (or the principal's only office), which must be an office of exchange of
+/// the principal's operator that the principal works at.
+pub async fn office_of_exchange(
+    state: &AppState,
+    principal: &Principal,
+    named: Option<&str>,
+) -> ApiResult<ExchangeOffice> {
+    let office = our_office(state, principal, named, OfficeKind::Exchange)
+        .await
+        .map_err(|error| match error.rule() {
+            Some(_) => ApiError::refused(
+                "not_an_office_of_exchange",
+                "office",
+                error
+                    .message()
+                    .replace("a exchange office", "an office of exchange"),
+            ),
+            None => error,
+        })?;
     match office.impc {
-        Some(impc) if office.kind == OfficeKind::Exchange => Ok(ExchangeOffice { office, impc }),
-        _ => Err(ApiError::refused(
+        Some(impc) => Ok(ExchangeOffice { office, impc }),
+        None => Err(ApiError::refused(
             "not_an_office_of_exchange",
             "office",
-            format!("{code} is not an office of exchange with an IMPC code"),
+            format!("{} has no IMPC code", office.code),
         )),
     }
 }
@@ -186,6 +220,34 @@ pub async fn record_local_event(
             status: next.status(),
             leg: next.leg(),
         };
+        // The origin post follows its item at the destination: every event we record on a
+        // partner's item is reported back to it.
+        let report = crate::exchange_messages::emsevt(
+            principal.operator,
+            item.origin_country,
+            vec![barid_messages::TrackingEvent {
+                s10: *s10,
+                code,
+                milestone,
+                at,
+                office: office.clone(),
+                reason: details.reason.clone(),
+                next_action: details.next_action,
+                signatory: details
+                    .signatory
+                    .as_deref()
+                    .map(barid_messages::Signatory::parse)
+                    .transpose()
+                    .map_err(|error| ApiError::invalid_body("signatory", error.to_string()))?,
+                note: details
+                    .note
+                    .as_deref()
+                    .map(barid_messages::Note::parse)
+                    .transpose()
+                    .map_err(|error| ApiError::invalid_body("note", error.to_string()))?,
+            }],
+            at,
+        )?;
         match state
             .store()
             .record_event(
@@ -194,7 +256,7 @@ pub async fn record_local_event(
                 item.version,
                 &new_event,
                 derived,
-                &[],
+                &report,
             )
             .await
         {
@@ -238,7 +300,7 @@ pub async fn scan_arrival(
             format!("{s10} is already in receptacle {receptacle}"),
         ));
     }
-    if item.origin_country != principal.operator {
+    if item.origin_country != principal.operator && item.leg != barid_core::lifecycle::Leg::Return {
         return Err(ApiError::refused(
             "not_outward",
             "s10",
@@ -403,16 +465,21 @@ fn facts(
                 ),
             )
         })?;
+    // On the way back to its sender an item is bagged for its origin country.
+    let destination = match copy.leg {
+        barid_core::lifecycle::Leg::Outbound => copy.destination_country,
+        barid_core::lifecycle::Leg::Return => copy.origin_country,
+    };
     let category = agreements
         .iter()
-        .filter(|agreement| agreement.partner() == copy.destination_country)
+        .filter(|agreement| agreement.partner() == destination)
         .find_map(|agreement| agreement.terms().service(&service.code))
         .map(|agreed| agreed.category)
         .unwrap_or(service.category);
     use barid_core::lifecycle::ItemStatus;
     Ok(ItemFacts {
         s10,
-        destination: copy.destination_country,
+        destination,
         mail_class: service.mail_class,
         category,
         registered: matches!(

@@ -5,7 +5,8 @@
 use barid_core::exchange::{ClosedDispatch, RoutePlan};
 use barid_core::{CountryCode, DispatchSeries};
 use barid_messages::{
-    BaridJsonV1, Contents, Envelope, ItemAttributes, Itmatt, MessageBody, MessageCodec, Predes,
+    BaridJsonV1, Contents, Emsevt, Envelope, ItemAttributes, Itmatt, MessageBody, MessageCodec,
+    Predes, TrackingEvent,
 };
 use barid_store::StoreError;
 use barid_store::model::{
@@ -41,6 +42,26 @@ pub fn outbox_message(
         version: envelope.version().to_string(),
         body,
     })
+}
+
+/// An EMSEVT to `recipient` with these events, or nothing when there are none.
+pub fn emsevt(
+    sender: CountryCode,
+    recipient: CountryCode,
+    events: Vec<TrackingEvent>,
+    at: OffsetDateTime,
+) -> Result<Vec<NewOutboxMessage>, StoreError> {
+    if events.is_empty() || sender == recipient {
+        return Ok(Vec::new());
+    }
+    let body =
+        Emsevt::new(events).map_err(|error| StoreError::invalid("emsevt", error.to_string()))?;
+    Ok(vec![outbox_message(
+        sender,
+        recipient,
+        at,
+        MessageBody::Emsevt(body),
+    )?])
 }
 
 /// What the destination post learns of an item before it arrives.
@@ -133,9 +154,10 @@ pub async fn close_dispatch(
             .iter()
             .flat_map(|receptacle| receptacle.items.iter().copied())
             .collect();
+        // Items going back to their origin (returns) need no advance data: the origin has it.
         let advance: Vec<ItemAttributes> = attributes
             .iter()
-            .filter(|item| carried.contains(&item.s10))
+            .filter(|item| carried.contains(&item.s10) && item.origin_country == sender)
             .cloned()
             .collect();
         let destination = closed.id().destination.country();

@@ -18,6 +18,7 @@ pub mod config;
 pub mod dispatcher;
 pub mod error;
 pub mod exchange;
+pub mod exchange_inward;
 pub mod exchange_messages;
 pub mod extract;
 pub mod inbox;

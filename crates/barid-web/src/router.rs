@@ -113,6 +113,10 @@ pub const EXCHANGE: &[Role] = &[Role::OeOperator];
 pub const EXCHANGE_READ: &[Role] = &[Role::OeOperator, Role::Supervisor, Role::Admin];
 /// Who records export customs: the customs officer, or the operator on customs' word.
 pub const EXPORT_CUSTOMS: &[Role] = &[Role::OeOperator, Role::Customs];
+/// Who decides import customs: the customs officer.
+pub const IMPORT_CUSTOMS: &[Role] = &[Role::Customs];
+/// Who records delivery: the delivery office.
+pub const DELIVERY: &[Role] = &[Role::Delivery];
 
 fn route<H, T>(verb: Verb, path: &'static str, policy: Policy, handler: H) -> Route
 where
@@ -182,6 +186,72 @@ fn routes() -> Vec<Route> {
             "/accept/bulk/template.csv",
             Roles(ACCEPTANCE),
             pages::accept::bulk_template,
+        ),
+        page(
+            Get,
+            "/exchange",
+            Roles(EXCHANGE_READ),
+            pages::exchange::desk,
+        ),
+        page(
+            Post,
+            "/exchange/arrivals",
+            Roles(EXCHANGE),
+            pages::exchange::arrival,
+        ),
+        page(
+            Post,
+            "/exchange/export-customs",
+            Roles(EXCHANGE),
+            pages::exchange::export_customs,
+        ),
+        page(
+            Post,
+            "/exchange/receptacles",
+            Roles(EXCHANGE),
+            pages::exchange::open_receptacle,
+        ),
+        page(
+            Get,
+            "/exchange/receptacles/{id}",
+            Roles(EXCHANGE_READ),
+            pages::exchange::receptacle,
+        ),
+        page(
+            Post,
+            "/exchange/receptacles/{id}/items",
+            Roles(EXCHANGE),
+            pages::exchange::bag,
+        ),
+        page(
+            Post,
+            "/exchange/receptacles/{id}/items/remove",
+            Roles(EXCHANGE),
+            pages::exchange::unbag,
+        ),
+        page(
+            Post,
+            "/exchange/receptacles/{id}/close",
+            Roles(EXCHANGE),
+            pages::exchange::close_receptacle,
+        ),
+        page(
+            Post,
+            "/exchange/receptacles/{id}/reopen",
+            Roles(EXCHANGE),
+            pages::exchange::reopen_receptacle,
+        ),
+        page(
+            Post,
+            "/exchange/dispatches",
+            Roles(EXCHANGE),
+            pages::exchange::close_dispatch,
+        ),
+        page(
+            Get,
+            "/exchange/dispatches/{id}",
+            Roles(EXCHANGE_READ),
+            pages::exchange::dispatch,
         ),
         page(Get, "/items/search", Roles(STAFF), pages::items::search),
         page(Get, "/items/{s10}", Roles(STAFF), pages::items::item),
@@ -351,6 +421,78 @@ fn routes() -> Vec<Route> {
             "/api/v1/exchange/dispatches/{id}",
             Roles(EXCHANGE_READ),
             api::exchange::dispatch,
+        ),
+        route(
+            Get,
+            "/api/v1/exchange/dispatches/{id}/cn35.pdf",
+            Roles(EXCHANGE_READ),
+            api::exchange_documents::receptacle_labels,
+        ),
+        route(
+            Get,
+            "/api/v1/exchange/dispatches/{id}/cn31.pdf",
+            Roles(EXCHANGE_READ),
+            api::exchange_documents::letter_bill,
+        ),
+        route(
+            Get,
+            "/api/v1/exchange/dispatches/{id}/cn33.pdf",
+            Roles(EXCHANGE_READ),
+            api::exchange_documents::special_list,
+        ),
+        route(
+            Get,
+            "/api/v1/exchange/dispatches/{id}/delivery-bill.pdf",
+            Roles(EXCHANGE_READ),
+            api::exchange_documents::delivery_bill,
+        ),
+        route(
+            Get,
+            "/api/v1/exchange/dispatches/{id}/cn43.pdf",
+            Roles(EXCHANGE_READ),
+            api::exchange_documents::verification_note,
+        ),
+        route(
+            Post,
+            "/api/v1/exchange/receptacle-arrivals",
+            Roles(EXCHANGE),
+            api::inward::receptacle_arrival,
+        ),
+        route(
+            Post,
+            "/api/v1/exchange/receptacles/{id}/found-items",
+            Roles(EXCHANGE),
+            api::inward::found_item,
+        ),
+        route(
+            Post,
+            "/api/v1/exchange/dispatches/{id}/verify",
+            Roles(EXCHANGE),
+            api::inward::verify,
+        ),
+        route(
+            Post,
+            "/api/v1/exchange/dispatches/{id}/forward",
+            Roles(EXCHANGE),
+            api::inward::forward,
+        ),
+        route(
+            Post,
+            "/api/v1/exchange/import-customs",
+            Roles(IMPORT_CUSTOMS),
+            api::inward::import_customs,
+        ),
+        route(
+            Post,
+            "/api/v1/exchange/forwarding",
+            Roles(EXCHANGE),
+            api::inward::forwarding,
+        ),
+        route(
+            Post,
+            "/api/v1/delivery/events",
+            Roles(DELIVERY),
+            api::inward::delivery_event,
         ),
     ]
 }

@@ -639,15 +639,15 @@ pub async fn inward_dispatches_are_expected_received_opened_and_finished(store: 
     // Opening the first: one advised item and one that was not advised.
     assert_conflict(
         store
-            .scan_receptacle_item(&ps(), dispatch.receptacles[1].id, &s10(63), false, &[])
+            .scan_receptacle_item(&ps(), dispatch.receptacles[1].id, &s10(63), false, &[], &[])
             .await,
     );
     store
-        .scan_receptacle_item(&ps(), first.id, &s10(61), false, &[])
+        .scan_receptacle_item(&ps(), first.id, &s10(61), false, &[], &[])
         .await
         .unwrap();
     let opened = store
-        .scan_receptacle_item(&ps(), first.id, &s10(99), true, &[])
+        .scan_receptacle_item(&ps(), first.id, &s10(99), true, &[], &[])
         .await
         .unwrap();
     assert_eq!(opened.status, ReceptacleStatus::Opened);

@@ -1272,6 +1272,7 @@ pub(crate) async fn scan_receptacle_item(
     s10: &S10Id,
     damaged: bool,
     events: &[PlannedEvent],
+    outbox: &[NewOutboxMessage],
 ) -> StoreResult<ReceptacleRecord> {
     let operator = actor.operator;
     let mut tx = store.write().await?;
@@ -1324,6 +1325,7 @@ pub(crate) async fn scan_receptacle_item(
     .execute(&mut *tx)
     .await?;
     record_planned_events(&mut tx, actor, events).await?;
+    insert_outbox(&mut tx, operator, outbox, actor.at).await?;
     audit::write(
         &mut tx,
         actor,

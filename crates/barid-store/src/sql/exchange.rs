@@ -470,3 +470,29 @@ pub(crate) async fn partner_endpoints(
         })
         .collect()
 }
+
+pub(crate) async fn enqueue_messages(
+    store: &SqlStore,
+    actor: &Actor,
+    messages: &[NewOutboxMessage],
+) -> StoreResult<()> {
+    let mut tx = store.write().await?;
+    let summary = insert_outbox(&mut tx, actor.operator, messages, actor.at).await?;
+    audit::write(
+        &mut tx,
+        actor,
+        Audit {
+            operator: actor.operator,
+            action: "outbox.enqueue",
+            object_type: "outbox",
+            object_id: messages
+                .first()
+                .map(|message| message.message_id.to_string())
+                .unwrap_or_default(),
+            details: json!({ "outbox": summary }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

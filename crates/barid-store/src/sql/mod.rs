@@ -406,8 +406,10 @@ impl Store for SqlStore {
         s10: &S10Id,
         damaged: bool,
         events: &[PlannedEvent],
+        outbox: &[NewOutboxMessage],
     ) -> StoreResult<ReceptacleRecord> {
-        dispatches::scan_receptacle_item(self, actor, receptacle, s10, damaged, events).await
+        dispatches::scan_receptacle_item(self, actor, receptacle, s10, damaged, events, outbox)
+            .await
     }
 
     async fn finish_dispatch(
@@ -440,6 +442,14 @@ impl Store for SqlStore {
         limit: u32,
     ) -> StoreResult<Vec<OutboxMessage>> {
         exchange::pending_outbox(self, sender, recipient, now, limit).await
+    }
+
+    async fn enqueue_messages(
+        &self,
+        actor: &Actor,
+        messages: &[NewOutboxMessage],
+    ) -> StoreResult<()> {
+        exchange::enqueue_messages(self, actor, messages).await
     }
 
     async fn mark_outbox_delivered(&self, ids: &[OutboxId], at: OffsetDateTime) -> StoreResult<()> {

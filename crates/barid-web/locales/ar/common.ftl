@@ -8,6 +8,7 @@ skip-to-content = انتقل إلى المحتوى
 nav-label = القائمة الرئيسية
 nav-home = الرئيسية
 nav-accept = الشباك
+nav-exchange = مكتب التبادل
 nav-search = البحث عن مادة
 nav-track = التتبع
 signed-in-as = مسجّل الدخول باسم

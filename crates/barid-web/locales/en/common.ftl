@@ -8,6 +8,7 @@ skip-to-content = Skip to the content
 nav-label = Main
 nav-home = Home
 nav-accept = Counter
+nav-exchange = Office of exchange
 nav-search = Find an item
 nav-track = Track
 signed-in-as = Signed in as

@@ -507,7 +507,10 @@ async fn printable(state: &AppState, principal: &Principal, s10: &S10Id) -> ApiR
     })
 }
 
-fn pdf(bytes: Result<Vec<u8>, barid_docs::DocumentError>, name: &str) -> ApiResult<Response> {
+pub(crate) fn pdf(
+    bytes: Result<Vec<u8>, barid_docs::DocumentError>,
+    name: &str,
+) -> ApiResult<Response> {
     let bytes = bytes.map_err(ApiError::internal)?;
     let mut response = Response::new(Body::from(bytes));
     let headers = response.headers_mut();

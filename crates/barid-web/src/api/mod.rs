@@ -9,6 +9,8 @@
 pub mod acceptance;
 pub mod audit;
 pub mod exchange;
+pub mod exchange_documents;
+pub mod inward;
 pub mod items;
 pub mod me;
 pub mod meta;

@@ -9,6 +9,7 @@
 
 pub mod accept;
 pub mod assets;
+pub mod exchange;
 pub mod i18n;
 pub mod items;
 pub mod track;
@@ -81,6 +82,7 @@ pub enum Section {
     Track,
     Search,
     Accept,
+    Exchange,
     Login,
     Other,
 }
@@ -236,6 +238,13 @@ impl PageRequest {
                 href: "/accept",
                 label: t.tr("nav-accept"),
                 current: section == Section::Accept,
+            });
+        }
+        if principal.is_some_and(exchange::works_exchange) {
+            nav.push(NavLink {
+                href: "/exchange",
+                label: t.tr("nav-exchange"),
+                current: section == Section::Exchange,
             });
         }
         if staff {
@@ -507,9 +516,9 @@ fn role_tasks(role: Role) -> &'static [(&'static str, Option<&'static str>, Opti
             ("task-clerk-documents", Some("/items/search"), None),
         ],
         Role::OeOperator => &[
-            ("task-oe-scan", None, Some("coming-exchange")),
-            ("task-oe-receptacles", None, Some("coming-exchange")),
-            ("task-oe-dispatches", None, Some("coming-exchange")),
+            ("task-oe-scan", Some("/exchange"), None),
+            ("task-oe-receptacles", Some("/exchange"), None),
+            ("task-oe-dispatches", Some("/exchange"), None),
         ],
         Role::Customs => &[("task-customs-queue", None, Some("coming-exchange"))],
         Role::Delivery => &[("task-delivery-rounds", None, Some("coming-exchange"))],

@@ -28,6 +28,9 @@ enum Expect {
     /// another caller of the matrix may have closed): allowed roles are neither refused nor
     /// answered 5xx, and find no foreign object; others get 403, anonymous 401.
     OnlyState(&'static [Role]),
+    /// A page form on such an object: as `OnlyState`, but anonymous browsers go to the login
+    /// page.
+    OnlyPageState(&'static [Role]),
 }
 
 const STAFF: &[Role] = &[
@@ -44,6 +47,8 @@ const ACCEPTANCE: &[Role] = &[Role::Clerk, Role::Merchant];
 const EXCHANGE: &[Role] = &[Role::OeOperator];
 const EXCHANGE_READ: &[Role] = &[Role::OeOperator, Role::Supervisor, Role::Admin];
 const EXPORT_CUSTOMS: &[Role] = &[Role::OeOperator, Role::Customs];
+const IMPORT_CUSTOMS: &[Role] = &[Role::Customs];
+const DELIVERY: &[Role] = &[Role::Delivery];
 
 const MATRIX: &[(&str, &str, Expect)] = &[
     ("GET", "/healthz", Expect::Public),
@@ -67,6 +72,45 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         "GET",
         "/accept/bulk/template.csv",
         Expect::OnlyPage(ACCEPTANCE),
+    ),
+    ("GET", "/exchange", Expect::OnlyPage(EXCHANGE_READ)),
+    ("POST", "/exchange/arrivals", Expect::OnlyPage(EXCHANGE)),
+    (
+        "POST",
+        "/exchange/export-customs",
+        Expect::OnlyPage(EXCHANGE),
+    ),
+    ("POST", "/exchange/receptacles", Expect::OnlyPage(EXCHANGE)),
+    (
+        "GET",
+        "/exchange/receptacles/{id}",
+        Expect::OnlyPage(EXCHANGE_READ),
+    ),
+    (
+        "POST",
+        "/exchange/receptacles/{id}/items",
+        Expect::OnlyPageState(EXCHANGE),
+    ),
+    (
+        "POST",
+        "/exchange/receptacles/{id}/items/remove",
+        Expect::OnlyPageState(EXCHANGE),
+    ),
+    (
+        "POST",
+        "/exchange/receptacles/{id}/close",
+        Expect::OnlyPageState(EXCHANGE),
+    ),
+    (
+        "POST",
+        "/exchange/receptacles/{id}/reopen",
+        Expect::OnlyPageState(EXCHANGE),
+    ),
+    ("POST", "/exchange/dispatches", Expect::OnlyPage(EXCHANGE)),
+    (
+        "GET",
+        "/exchange/dispatches/{id}",
+        Expect::OnlyPage(EXCHANGE_READ),
     ),
     ("GET", "/items/search", Expect::OnlyPage(STAFF)),
     ("GET", "/items/{s10}", Expect::OnlyPage(STAFF)),
@@ -165,6 +209,64 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         "/api/v1/exchange/dispatches/{id}",
         Expect::Only(EXCHANGE_READ),
     ),
+    (
+        "GET",
+        "/api/v1/exchange/dispatches/{id}/cn35.pdf",
+        Expect::Only(EXCHANGE_READ),
+    ),
+    (
+        "GET",
+        "/api/v1/exchange/dispatches/{id}/cn31.pdf",
+        Expect::Only(EXCHANGE_READ),
+    ),
+    (
+        "GET",
+        "/api/v1/exchange/dispatches/{id}/cn33.pdf",
+        Expect::Only(EXCHANGE_READ),
+    ),
+    (
+        "GET",
+        "/api/v1/exchange/dispatches/{id}/delivery-bill.pdf",
+        Expect::Only(EXCHANGE_READ),
+    ),
+    // A verification note exists once an inward dispatch is verified; the matrix's own
+    // dispatch is outward, so allowed callers are answered `refused`.
+    (
+        "GET",
+        "/api/v1/exchange/dispatches/{id}/cn43.pdf",
+        Expect::OnlyState(EXCHANGE_READ),
+    ),
+    (
+        "POST",
+        "/api/v1/exchange/receptacle-arrivals",
+        Expect::Only(EXCHANGE),
+    ),
+    (
+        "POST",
+        "/api/v1/exchange/receptacles/{id}/found-items",
+        Expect::OnlyState(EXCHANGE),
+    ),
+    (
+        "POST",
+        "/api/v1/exchange/dispatches/{id}/verify",
+        Expect::OnlyState(EXCHANGE),
+    ),
+    (
+        "POST",
+        "/api/v1/exchange/dispatches/{id}/forward",
+        Expect::OnlyState(EXCHANGE),
+    ),
+    (
+        "POST",
+        "/api/v1/exchange/import-customs",
+        Expect::Only(IMPORT_CUSTOMS),
+    ),
+    (
+        "POST",
+        "/api/v1/exchange/forwarding",
+        Expect::Only(EXCHANGE),
+    ),
+    ("POST", "/api/v1/delivery/events", Expect::Only(DELIVERY)),
     // Last: it ends the caller's session.
     ("POST", "/logout", Expect::AnyPage),
 ];
@@ -233,8 +335,16 @@ fn concrete_path(path: &str, whose: Whose, targets: &mut Targets) -> String {
     let pick = |(eg, ps): (i64, i64)| if whose == Whose::Own { eg } else { ps };
     let token = match whose {
         _ if !path.contains("{id}") => 0,
-        _ if path.starts_with("/api/v1/exchange/receptacles/") => pick(targets.receptacles),
-        _ if path.starts_with("/api/v1/exchange/dispatches/") => pick(targets.dispatches),
+        _ if path.starts_with("/api/v1/exchange/receptacles/")
+            || path.starts_with("/exchange/receptacles/") =>
+        {
+            pick(targets.receptacles)
+        }
+        _ if path.starts_with("/api/v1/exchange/dispatches/")
+            || path.starts_with("/exchange/dispatches/") =>
+        {
+            pick(targets.dispatches)
+        }
         Whose::Own => targets.eg_tokens.pop().unwrap(),
         Whose::Foreign => targets.ps_token,
     };
@@ -275,9 +385,28 @@ fn body_for(method: &str, path: &str) -> Option<String> {
         ("POST", "/api/v1/exchange/receptacles/{id}/reopen") => {
             r#"{"reason": "matrix"}"#.to_owned()
         }
+        ("POST", "/api/v1/exchange/receptacles/{id}/found-items") => {
+            format!(r#"{{"s10": "{}"}}"#, item_id("EG"))
+        }
         _ => return None,
     };
     Some(body)
+}
+
+/// The form a page route is posted with (the CSRF token travels in the header).
+fn page_form_for(path: &str) -> String {
+    let item = item_id("EG");
+    match path {
+        "/exchange/arrivals" | "/exchange/receptacles/{id}/items" => format!("s10={item}"),
+        "/exchange/receptacles/{id}/items/remove" => format!("s10={item}"),
+        "/exchange/export-customs" => format!("s10={item}&step=present"),
+        "/exchange/receptacles" | "/exchange/dispatches" => {
+            "destination=PSRMHA&category=A&subclass=UR".to_owned()
+        }
+        "/exchange/receptacles/{id}/close" => "gross_weight_grams=1500".to_owned(),
+        "/exchange/receptacles/{id}/reopen" => "reason=matrix".to_owned(),
+        _ => String::new(),
+    }
 }
 
 async fn call(app: &TestApp, caller: &Caller, method: &str, path: &str, concrete: &str) -> Reply {
@@ -302,6 +431,17 @@ async fn call(app: &TestApp, caller: &Caller, method: &str, path: &str, concrete
                 "content-type",
                 "application/x-www-form-urlencoded".parse().unwrap(),
             );
+            app.send(request).await
+        }
+        // The office-of-exchange pages take forms, as a browser sends them.
+        ("POST", _) if path.starts_with("/exchange/") => {
+            let form = page_form_for(path);
+            let mut request = crate::support::request(caller, method, concrete, None);
+            request.headers_mut().insert(
+                "content-type",
+                "application/x-www-form-urlencoded".parse().unwrap(),
+            );
+            *request.body_mut() = axum::body::Body::from(form);
             app.send(request).await
         }
         _ => {
@@ -402,7 +542,7 @@ async fn every_route_for_every_role_and_operator() {
                 ) && !reply.status.is_server_error(),
                 "{context}"
             ),
-            Expect::AnyPage | Expect::OnlyPage(_) => {
+            Expect::AnyPage | Expect::OnlyPage(_) | Expect::OnlyPageState(_) => {
                 assert_eq!(reply.status, StatusCode::SEE_OTHER, "{context}");
                 assert_eq!(reply.header("location"), Some("/login"), "{context}");
             }
@@ -446,13 +586,18 @@ async fn every_route_for_every_role_and_operator() {
                     Expect::Only(roles) | Expect::OnlyPage(roles) if roles.contains(role) => {
                         assert_allowed(&reply, *whose, parametrised, &context)
                     }
-                    Expect::OnlyState(roles) if roles.contains(role) => {
+                    Expect::OnlyState(roles) | Expect::OnlyPageState(roles)
+                        if roles.contains(role) =>
+                    {
                         assert_allowed(&reply, *whose, false, &context);
                         if *whose == Whose::Foreign {
                             assert_eq!(reply.status, StatusCode::NOT_FOUND, "{context}");
                         }
                     }
-                    Expect::Only(_) | Expect::OnlyPage(_) | Expect::OnlyState(_) => {
+                    Expect::Only(_)
+                    | Expect::OnlyPage(_)
+                    | Expect::OnlyState(_)
+                    | Expect::OnlyPageState(_) => {
                         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{context}");
                         assert_eq!(
                             reply.error_code().as_deref(),

@@ -329,5 +329,26 @@ async fn each_code_renders_exactly() {
         }),
     );
 
-    assert_eq!(ErrorCode::ALL.len(), 23);
+    let reply = render(ApiError::refused(
+        "wrong_destination",
+        "s10",
+        "RR000000015EG is addressed to JO; this receptacle goes to PSRMHA",
+    ))
+    .await;
+    pinned(
+        &reply,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({
+            "error": "refused",
+            "message": "RR000000015EG is addressed to JO; this receptacle goes to PSRMHA",
+            "field": "s10",
+            "errors": [{
+                "error": "wrong_destination",
+                "message": "RR000000015EG is addressed to JO; this receptacle goes to PSRMHA",
+                "field": "s10"
+            }]
+        }),
+    );
+
+    assert_eq!(ErrorCode::ALL.len(), 24);
 }

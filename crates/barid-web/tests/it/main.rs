@@ -11,6 +11,7 @@ mod bad_input;
 mod counter;
 mod errors;
 mod exchange;
+mod exchange_pages;
 mod i18n;
 mod operations;
 mod pages;
