@@ -721,8 +721,18 @@ pub async fn close_dispatch(
     series: DispatchSeries,
     messages: &MessageBuilder<'_>,
 ) -> ApiResult<DispatchRecord> {
-    let agreements = agreements(state, principal.operator).await?;
-    let records: Vec<ReceptacleRecord> = state
+    let records = receptacles_of_series(state, principal, office, series).await?;
+    close_dispatch_of(state, principal, office, series, records, messages).await
+}
+
+/// The receptacles of the series being built at the office, open and closed.
+pub async fn receptacles_of_series(
+    state: &AppState,
+    principal: &Principal,
+    office: &ExchangeOffice,
+    series: DispatchSeries,
+) -> ApiResult<Vec<ReceptacleRecord>> {
+    Ok(state
         .store()
         .receptacles(
             principal.operator,
@@ -735,7 +745,19 @@ pub async fn close_dispatch(
         .await?
         .into_iter()
         .filter(|record| record.series == series)
-        .collect();
+        .collect())
+}
+
+/// [`close_dispatch`] with the series' receptacles already read.
+pub async fn close_dispatch_of(
+    state: &AppState,
+    principal: &Principal,
+    office: &ExchangeOffice,
+    series: DispatchSeries,
+    records: Vec<ReceptacleRecord>,
+    messages: &MessageBuilder<'_>,
+) -> ApiResult<DispatchRecord> {
+    let agreements = agreements(state, principal.operator).await?;
     if let Some(open) = records
         .iter()
         .find(|record| record.status == ReceptacleStatus::Open)

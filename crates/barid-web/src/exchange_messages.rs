@@ -3,20 +3,20 @@
 //! in-node dispatcher, HTTP to another node, a file) sends the same bytes.
 
 use barid_core::exchange::{ClosedDispatch, RoutePlan};
-use barid_core::{CountryCode, DispatchSeries};
+use std::collections::BTreeMap;
+
+use barid_core::{CountryCode, DispatchSeries, Milestone, S10Id};
 use barid_messages::{
     BaridJsonV1, Contents, Emsevt, Envelope, ItemAttributes, Itmatt, MessageBody, MessageCodec,
     Predes, TrackingEvent,
 };
 use barid_store::StoreError;
-use barid_store::model::{
-    DispatchRecord, Item, NewOutboxMessage, ReceptacleQuery, ReceptacleStatus,
-};
+use barid_store::model::{DispatchRecord, Item, NewOutboxMessage, ReceptacleStatus};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::auth::Principal;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::exchange::{self, ExchangeOffice};
 use crate::state::AppState;
 
@@ -94,8 +94,9 @@ pub fn item_attributes(state: &AppState, item: &Item) -> Result<ItemAttributes, 
 }
 
 /// Closes the dispatch of `series`: the pre-advice (PREDES) goes to every post the route
-/// advises (the closed transit post, then the destination), and the items' advance data
-/// (ITMATT) to the destination post.
+/// advises (the closed transit post, then the destination), the items' advance data (ITMATT)
+/// to the destination post, and, for a partner's items going back to it, their departure
+/// (`EMC`, in an EMSEVT) to their origin post.
 pub async fn close_dispatch(
     state: &AppState,
     principal: &Principal,
@@ -103,33 +104,40 @@ pub async fn close_dispatch(
     series: DispatchSeries,
 ) -> ApiResult<DispatchRecord> {
     // The items' data is read before the closing transaction: the builder runs inside it and
-    // must not wait on the database.
-    let records = state
-        .store()
-        .receptacles(
-            principal.operator,
-            &ReceptacleQuery {
-                office: Some(office.site().clone()),
-                statuses: vec![ReceptacleStatus::Closed],
-                dispatch: None,
-            },
-        )
-        .await?;
-    let ids: Vec<_> = records
+    // must not wait on the database. Only our own items need their full data (for ITMATT).
+    let records = exchange::receptacles_of_series(state, principal, office, series).await?;
+    let copies: Vec<_> = records
         .iter()
-        .filter(|record| record.series == series)
+        .filter(|record| record.status == ReceptacleStatus::Closed)
         .flat_map(|record| {
             record
                 .items
                 .iter()
-                .filter_map(|item| item.item.as_ref().map(|copy| copy.id))
+                .filter_map(|item| item.item.as_ref().map(|copy| (item.s10, copy)))
         })
         .collect();
-    let items = state.store().items_by_ids(principal.operator, &ids).await?;
+    let own: Vec<_> = copies
+        .iter()
+        .filter(|(_, copy)| copy.origin_country == principal.operator)
+        .map(|(_, copy)| copy.id)
+        .collect();
+    let items = state.store().items_by_ids(principal.operator, &own).await?;
     let attributes = items
         .iter()
         .map(|item| item_attributes(state, item))
         .collect::<Result<Vec<_>, _>>()?;
+    // The origin post of an item going back to it follows its departure from here (`EMC`), as
+    // it follows every other event we record on its item.
+    let origins: BTreeMap<S10Id, CountryCode> = copies
+        .iter()
+        .filter(|(_, copy)| copy.origin_country != principal.operator)
+        .map(|(s10, copy)| (*s10, copy.origin_country))
+        .collect();
+    let departed = state
+        .reference()
+        .code_for(Milestone::DepartedOutwardOffice)
+        .ok_or_else(|| ApiError::internal("the reference data has no code for EMC"))?;
+    let site = office.site().clone();
     let sender = principal.operator;
     let builder = move |closed: &ClosedDispatch,
                         plan: &RoutePlan,
@@ -171,7 +179,26 @@ pub async fn close_dispatch(
                 MessageBody::Itmatt(itmatt),
             )?);
         }
+        let mut reports: BTreeMap<CountryCode, Vec<TrackingEvent>> = BTreeMap::new();
+        for s10 in &carried {
+            if let Some(origin) = origins.get(s10) {
+                reports.entry(*origin).or_default().push(TrackingEvent {
+                    s10: *s10,
+                    code: departed,
+                    milestone: Milestone::DepartedOutwardOffice,
+                    at,
+                    office: site.clone(),
+                    reason: None,
+                    next_action: None,
+                    signatory: None,
+                    note: None,
+                });
+            }
+        }
+        for (origin, events) in reports {
+            messages.extend(emsevt(sender, origin, events, at)?);
+        }
         Ok(messages)
     };
-    exchange::close_dispatch(state, principal, office, series, &builder).await
+    exchange::close_dispatch_of(state, principal, office, series, records, &builder).await
 }

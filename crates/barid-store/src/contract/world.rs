@@ -114,6 +114,29 @@ pub async fn network(store: &Arc<dyn Store>) {
     }
 }
 
+/// Egypt, Palestine and Jordan all hosted on the node: the offices of [`network`], Jordan's
+/// office of exchange `JOAMMA` (the closed transit office between Egypt and Palestine), and an
+/// Egyptian delivery office `EG-GIZA-1` for items coming back to their senders.
+pub async fn three_posts(store: &Arc<dyn Store>) {
+    for code in ["EG", "PS", "JO"] {
+        store
+            .create_operator(&cli(code), &new_operator(code, true))
+            .await
+            .unwrap();
+    }
+    for office in [
+        new_office("EG", "EGCAIA", Some("EGCAIA"), OfficeKind::Exchange),
+        new_office("EG", "EG-CAIRO-1", None, OfficeKind::Counter),
+        new_office("EG", "EG-GIZA-1", None, OfficeKind::Delivery),
+        new_office("PS", "PSRMHA", Some("PSRMHA"), OfficeKind::Exchange),
+        new_office("PS", "PS-RAMALLAH-1", None, OfficeKind::Delivery),
+        new_office("JO", "JOAMMA", Some("JOAMMA"), OfficeKind::Exchange),
+    ] {
+        let operator = office.operator.to_string();
+        store.create_office(&cli(&operator), &office).await.unwrap();
+    }
+}
+
 pub fn new_user(operator: &str, name: &str, roles: &[Role], offices: &[&str]) -> NewUser {
     NewUser {
         operator: cc(operator),

@@ -423,3 +423,162 @@ async fn only_offices_of_exchange_the_operator_works_at() {
     .await;
     assert_eq!(scan.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn closing_a_dispatch_of_returns_reports_their_departure_to_the_origin_post() {
+    use barid_core::lifecycle::{EventSource, ItemStatus, Leg};
+    use barid_core::{Milestone, NextAction};
+    use barid_store::model::{DerivedStatus, NewAgreement, NewItem};
+    use barid_web::clock::Clock;
+
+    let app = app().await;
+    // Palestine's side of the Egypt–Palestine agreement: its routes run both ways.
+    let agreement = barid_core::Agreement::demo()
+        .unwrap()
+        .into_iter()
+        .find(|agreement| agreement.operator() == cc("EG") && agreement.partner() == cc("PS"))
+        .unwrap();
+    app.store
+        .create_agreement(
+            &world::cli("PS"),
+            &NewAgreement {
+                operator: cc("PS"),
+                partner: cc("EG"),
+                reference: agreement.reference().to_owned(),
+                status: barid_store::model::AgreementStatus::Active,
+                terms: agreement.terms().to_json_value(),
+            },
+        )
+        .await
+        .unwrap();
+    // Palestine's copy of an Egyptian letter, refused at delivery: it goes back to Egypt.
+    let s10 = world::s10(601);
+    let mut posted = world::accepted(T0);
+    posted.source = EventSource::Partner;
+    posted.reported_by = Some(cc("EG"));
+    let (item, _) = app
+        .store
+        .create_item(
+            &world::cli("PS"),
+            &NewItem {
+                operator: cc("PS"),
+                ..world::new_item(ItemIdSource::Given(s10))
+            },
+            &posted,
+            world::derived(ItemStatus::Accepted),
+            &[],
+        )
+        .await
+        .unwrap();
+    let steps = [
+        ("EMD", Milestone::ArrivedInwardOffice, "PSRMHA", None),
+        ("EMF", Milestone::DepartedInwardOffice, "PSRMHA", None),
+        (
+            "EMG",
+            Milestone::ArrivedDeliveryOffice,
+            "PS-RAMALLAH-1",
+            None,
+        ),
+        (
+            "EMH",
+            Milestone::DeliveryAttemptFailed,
+            "PS-RAMALLAH-1",
+            Some(NextAction::ReturnToSender),
+        ),
+    ];
+    for (minutes, (code, milestone, office, next_action)) in (1..).zip(steps) {
+        let current = app.store.item(cc("PS"), &s10).await.unwrap().unwrap();
+        let mut event = world::event(code, milestone, T0 + world::minutes(minutes), office);
+        event.next_action = next_action;
+        let (status, leg) = match next_action {
+            Some(_) => (ItemStatus::ReturnPending, Leg::Return),
+            None => (ItemStatus::AtDeliveryOffice, Leg::Outbound),
+        };
+        app.store
+            .record_event(
+                &world::cli("PS"),
+                item.id,
+                current.version,
+                &event,
+                DerivedStatus { status, leg },
+                &[],
+            )
+            .await
+            .unwrap();
+    }
+    app.clock.advance(world::minutes(10));
+
+    let oe = Caller::Person(app.login("PS", Role::OeOperator).await);
+    let arrival = post(
+        &app,
+        &oe,
+        "/api/v1/exchange/arrivals",
+        json!({"s10": s10.to_string()}),
+    )
+    .await;
+    assert_eq!(arrival.status, StatusCode::CREATED, "{}", arrival.text());
+    let series = json!({"destination": "EGCAIA", "category": "A", "subclass": "UR"});
+    let opened = post(&app, &oe, "/api/v1/exchange/receptacles", series.clone()).await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.text());
+    let receptacle = opened.json()["id"].as_i64().unwrap();
+    let bagged = post(
+        &app,
+        &oe,
+        &format!("/api/v1/exchange/receptacles/{receptacle}/items"),
+        json!({"s10": s10.to_string()}),
+    )
+    .await;
+    assert_eq!(bagged.status, StatusCode::OK, "{}", bagged.text());
+    let closed = post(
+        &app,
+        &oe,
+        &format!("/api/v1/exchange/receptacles/{receptacle}/close"),
+        json!({"gross_weight_grams": 1200}),
+    )
+    .await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.text());
+    let dispatch = post(&app, &oe, "/api/v1/exchange/dispatches", series).await;
+    assert_eq!(dispatch.status, StatusCode::CREATED, "{}", dispatch.text());
+    assert_eq!(dispatch.json()["s8"], "PSRMHAEGCAIAAUR60001");
+
+    // Egypt gets the pre-advice and the item's departure from Ramallah; no advance data, as
+    // the item is Egypt's own. Jordan, the transit post, gets the pre-advice only.
+    let now = app.clock.now();
+    let to_egypt = app
+        .store
+        .pending_outbox(cc("PS"), cc("EG"), now, 10)
+        .await
+        .unwrap();
+    let types: Vec<&str> = to_egypt
+        .iter()
+        .map(|message| message.message_type.as_str())
+        .collect();
+    assert!(types.ends_with(&["PREDES", "EMSEVT"]), "{types:?}");
+    assert!(!types.contains(&"ITMATT"));
+    let report = BaridJsonV1
+        .decode(to_egypt.last().unwrap().body.as_bytes())
+        .unwrap();
+    match report.body() {
+        MessageBody::Emsevt(emsevt) => {
+            let events = emsevt.events();
+            assert_eq!(events.len(), 1);
+            assert_eq!(events[0].s10, s10);
+            assert_eq!(events[0].code.as_str(), "EMC");
+            assert_eq!(events[0].office.as_str(), "PSRMHA");
+            assert_eq!(events[0].at, now);
+        }
+        other => panic!("expected an EMSEVT, got {other:?}"),
+    }
+    let to_jordan = app
+        .store
+        .pending_outbox(cc("PS"), cc("JO"), now, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        to_jordan
+            .iter()
+            .map(|message| message.message_type.as_str())
+            .collect::<Vec<_>>(),
+        vec!["PREDES"]
+    );
+}

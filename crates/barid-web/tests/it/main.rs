@@ -13,6 +13,7 @@ mod errors;
 mod exchange;
 mod exchange_pages;
 mod i18n;
+mod journey;
 mod operations;
 mod pages;
 mod scoping;

@@ -1,6 +1,7 @@
 //! A test app: a fresh SQLite store with the contract suite's network (EG and PS hosted, JO a
 //! partner), one logged-in user per staff role and one token per machine role for each of EG
 //! and PS, and one item per operator. Requests go through the real router in-process.
+//! `TestApp::with_three_posts` hosts Jordan too (`world::three_posts`), for the whole journey.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
@@ -71,7 +72,29 @@ pub fn target_user(operator: &str) -> String {
 
 /// The office of exchange of each hosted operator.
 pub fn exchange_office(operator: &str) -> &'static str {
-    if operator == "EG" { "EGCAIA" } else { "PSRMHA" }
+    match operator {
+        "EG" => "EGCAIA",
+        "JO" => "JOAMMA",
+        _ => "PSRMHA",
+    }
+}
+
+/// The delivery office of an operator in [`TestApp::with_three_posts`], if it has one.
+pub fn delivery_office(operator: &str) -> Option<&'static str> {
+    match operator {
+        "EG" => Some("EG-GIZA-1"),
+        "PS" => Some("PS-RAMALLAH-1"),
+        _ => None,
+    }
+}
+
+/// Which network a [`TestApp`] starts with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Network {
+    /// `world::network`: EG and PS hosted, JO a partner elsewhere.
+    TwoPosts,
+    /// `world::three_posts`: EG, PS and JO hosted, each with its office of exchange.
+    ThreePosts,
 }
 
 pub fn item_id(operator: &str) -> S10Id {
@@ -98,13 +121,39 @@ impl TestApp {
     }
 
     pub async fn with_config(config: Config) -> Self {
+        Self::build(config, Network::TwoPosts).await
+    }
+
+    /// Egypt, Palestine and Jordan all hosted on one node (`world::three_posts`): Jordan with
+    /// its office of exchange JOAMMA and users of every role there, and the delivery users of
+    /// Egypt and Palestine at their delivery offices (EG-GIZA-1, PS-RAMALLAH-1).
+    pub async fn with_three_posts() -> Self {
+        Self::build(test_config(), Network::ThreePosts).await
+    }
+
+    async fn build(config: Config, network: Network) -> Self {
         let (store, dir) = barid_store_sqlite::temporary().await.unwrap();
         let store: Arc<dyn Store> = Arc::new(store);
-        world::network(&store).await;
-        for operator in ["EG", "PS"] {
+        let operators: &[&str] = match network {
+            Network::TwoPosts => {
+                world::network(&store).await;
+                &["EG", "PS"]
+            }
+            Network::ThreePosts => {
+                world::three_posts(&store).await;
+                &["EG", "PS", "JO"]
+            }
+        };
+        for &operator in operators {
             for role in PEOPLE {
+                let office = match (network, role) {
+                    (Network::ThreePosts, Role::Delivery) => {
+                        delivery_office(operator).unwrap_or(exchange_office(operator))
+                    }
+                    _ => exchange_office(operator),
+                };
                 let offices = if role.works_at_offices() {
-                    BTreeSet::from([site(exchange_office(operator))])
+                    BTreeSet::from([site(office)])
                 } else {
                     BTreeSet::new()
                 };
@@ -139,6 +188,9 @@ impl TestApp {
                 )
                 .await
                 .unwrap();
+            if operator == "JO" {
+                continue;
+            }
             let new_item = world::new_item(ItemIdSource::Given(item_id(operator)));
             let item = barid_store::model::NewItem {
                 operator: cc(operator),
