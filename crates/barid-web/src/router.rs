@@ -117,6 +117,10 @@ pub const EXPORT_CUSTOMS: &[Role] = &[Role::OeOperator, Role::Customs];
 pub const IMPORT_CUSTOMS: &[Role] = &[Role::Customs];
 /// Who records delivery: the delivery office.
 pub const DELIVERY: &[Role] = &[Role::Delivery];
+/// Who follows import customs' work: customs officers and those who oversee every office.
+pub const CUSTOMS_READ: &[Role] = &[Role::Customs, Role::Supervisor, Role::Admin];
+/// Who follows a delivery office's work: its staff and those who oversee every office.
+pub const DELIVERY_READ: &[Role] = &[Role::Delivery, Role::Supervisor, Role::Admin];
 
 fn route<H, T>(verb: Verb, path: &'static str, policy: Policy, handler: H) -> Route
 where
@@ -252,6 +256,55 @@ fn routes() -> Vec<Route> {
             "/exchange/dispatches/{id}",
             Roles(EXCHANGE_READ),
             pages::exchange::dispatch,
+        ),
+        page(
+            Post,
+            "/exchange/dispatches/{id}/verify",
+            Roles(EXCHANGE),
+            pages::exchange::verify_dispatch,
+        ),
+        page(
+            Post,
+            "/exchange/dispatches/{id}/forward",
+            Roles(EXCHANGE),
+            pages::exchange::forward_dispatch,
+        ),
+        page(
+            Post,
+            "/exchange/receptacle-arrivals",
+            Roles(EXCHANGE),
+            pages::exchange::receptacle_arrival,
+        ),
+        page(
+            Post,
+            "/exchange/receptacles/{id}/found-items",
+            Roles(EXCHANGE),
+            pages::exchange::found_item,
+        ),
+        page(
+            Post,
+            "/exchange/forwarding",
+            Roles(EXCHANGE),
+            pages::exchange::forwarding,
+        ),
+        page(Get, "/customs", Roles(CUSTOMS_READ), pages::inward::customs),
+        page(
+            Post,
+            "/customs/steps",
+            Roles(IMPORT_CUSTOMS),
+            pages::inward::customs_step,
+        ),
+        page(
+            Get,
+            "/delivery",
+            Roles(DELIVERY_READ),
+            pages::inward::delivery,
+        ),
+        page(
+            Post,
+            "/delivery/steps",
+            Roles(DELIVERY),
+            pages::inward::delivery_step,
         ),
         page(Get, "/items/search", Roles(STAFF), pages::items::search),
         page(Get, "/items/{s10}", Roles(STAFF), pages::items::item),

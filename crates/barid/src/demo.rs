@@ -400,18 +400,28 @@ async fn seed_network(store: &dyn Store, at: OffsetDateTime) -> anyhow::Result<V
     for agreement in agreements {
         let status =
             AgreementStatus::parse(agreement.status().as_str()).context("agreement status")?;
-        store
-            .create_agreement(
-                &actor(agreement.operator(), at),
-                &NewAgreement {
-                    operator: agreement.operator(),
-                    partner: agreement.partner(),
-                    reference: agreement.reference().to_owned(),
-                    status,
-                    terms: agreement.terms().to_json_value(),
-                },
-            )
-            .await?;
+        // Each post keeps its own copy of a bilateral agreement: the partner's copy lets it
+        // route mail back (returns to sender) along the agreed routes.
+        for (operator, partner) in [
+            (agreement.operator(), agreement.partner()),
+            (agreement.partner(), agreement.operator()),
+        ] {
+            if store.operator(operator).await?.is_none() {
+                continue;
+            }
+            store
+                .create_agreement(
+                    &actor(operator, at),
+                    &NewAgreement {
+                        operator,
+                        partner,
+                        reference: agreement.reference().to_owned(),
+                        status,
+                        terms: agreement.terms().to_json_value(),
+                    },
+                )
+                .await?;
+        }
     }
     Ok(logins)
 }

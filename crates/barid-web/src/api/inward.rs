@@ -71,7 +71,24 @@ pub struct ItemStepRequest {
     pub note: Option<String>,
 }
 
-fn details(request: &ItemStepRequest) -> ApiResult<EventDetails> {
+/// Import customs steps: (name, milestone, whether a reason is needed).
+pub(crate) const IMPORT_CUSTOMS_STEPS: &[(&str, Milestone, bool)] = &[
+    ("present", Milestone::PresentedImportCustoms, false),
+    ("hold", Milestone::HeldImportCustoms, true),
+    ("release", Milestone::ReleasedImportCustoms, false),
+    ("terminate", Milestone::ImportTerminated, true),
+];
+
+/// Delivery office steps: (name, milestone, whether a reason is needed).
+pub(crate) const DELIVERY_STEPS: &[(&str, Milestone, bool)] = &[
+    ("arrival", Milestone::ArrivedDeliveryOffice, false),
+    ("out_for_delivery", Milestone::OutForDelivery, false),
+    ("attempt", Milestone::DeliveryAttemptFailed, true),
+    ("pickup", Milestone::AtCollectionPoint, false),
+    ("delivered", Milestone::Delivered, false),
+];
+
+pub(crate) fn details(request: &ItemStepRequest) -> ApiResult<EventDetails> {
     let text = |value: &Option<String>| {
         value
             .as_deref()
@@ -98,7 +115,10 @@ fn details(request: &ItemStepRequest) -> ApiResult<EventDetails> {
 }
 
 /// The step's milestone, and whether it needs a reason.
-fn milestone(step: &str, steps: &[(&str, Milestone, bool)]) -> ApiResult<(Milestone, bool)> {
+pub(crate) fn milestone(
+    step: &str,
+    steps: &[(&str, Milestone, bool)],
+) -> ApiResult<(Milestone, bool)> {
     steps
         .iter()
         .find(|(name, _, _)| *name == step.trim())
@@ -150,12 +170,7 @@ pub async fn import_customs(
         &principal,
         OfficeKind::Exchange,
         &request,
-        &[
-            ("present", Milestone::PresentedImportCustoms, false),
-            ("hold", Milestone::HeldImportCustoms, true),
-            ("release", Milestone::ReleasedImportCustoms, false),
-            ("terminate", Milestone::ImportTerminated, true),
-        ],
+        IMPORT_CUSTOMS_STEPS,
     )
     .await
 }
@@ -200,13 +215,7 @@ pub async fn delivery_event(
         &principal,
         OfficeKind::Delivery,
         &request,
-        &[
-            ("arrival", Milestone::ArrivedDeliveryOffice, false),
-            ("out_for_delivery", Milestone::OutForDelivery, false),
-            ("attempt", Milestone::DeliveryAttemptFailed, true),
-            ("pickup", Milestone::AtCollectionPoint, false),
-            ("delivered", Milestone::Delivered, false),
-        ],
+        DELIVERY_STEPS,
     )
     .await
 }

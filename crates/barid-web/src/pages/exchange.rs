@@ -21,8 +21,8 @@ use barid_core::{
     DispatchSeries, Grams, MailCategory, MailClass, MailSubclass, OfficeCode, ReasonCode, S10Id,
 };
 use barid_store::model::{
-    DispatchQuery, DispatchRecord, OfficeKind, ReceptacleQuery, ReceptacleRecord, ReceptacleRowId,
-    ReceptacleStatus,
+    DispatchDirection, DispatchQuery, DispatchRecord, DispatchStatus, OfficeKind, ReceptacleQuery,
+    ReceptacleRecord, ReceptacleRowId, ReceptacleStatus,
 };
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -119,7 +119,7 @@ pub struct Notice {
 
 /// What went wrong, kept until the page's language is known.
 #[derive(Debug, Clone)]
-struct Problem {
+pub(super) struct Problem {
     code: String,
     field: String,
     /// The service's own (English) message, used when no translation names the rule.
@@ -128,7 +128,7 @@ struct Problem {
 }
 
 impl Problem {
-    fn of(error: &ApiError, s10: &str) -> Self {
+    pub(super) fn of(error: &ApiError, s10: &str) -> Self {
         let detail = error.errors().first();
         Self {
             code: error
@@ -146,7 +146,7 @@ impl Problem {
         }
     }
 
-    fn notice(&self, t: &Tr) -> Notice {
+    pub(super) fn notice(&self, t: &Tr) -> Notice {
         let key = format!("exchange-error-{}", self.code.replace('_', "-"));
         let message = if self.code == "invalid_s10" {
             match S10Id::parse(&self.s10) {
@@ -178,7 +178,7 @@ impl Problem {
 
 /// Whether the operator can act on the refusal (shown on the form), or it is the server's
 /// or the caller's rights' problem (answered as is).
-fn shown(error: &ApiError) -> bool {
+pub(super) fn shown(error: &ApiError) -> bool {
     matches!(
         error.code(),
         ErrorCode::Refused | ErrorCode::InvalidBody | ErrorCode::Conflict | ErrorCode::NotFound
@@ -198,7 +198,7 @@ struct MessagePage {
 
 /// A page that says why nothing can be shown (no such receptacle, not an office of exchange),
 /// with the error's status; server errors are answered as errors.
-async fn failure(
+pub(super) async fn failure(
     state: &AppState,
     principal: &Principal,
     page: &PageRequest,
@@ -232,7 +232,7 @@ async fn failure(
 
 /// The office of exchange a page is about: the one named, the principal's only office, or
 /// else the first office of exchange the principal may act at (supervisors oversee them all).
-async fn desk_office(
+pub(super) async fn desk_office(
     state: &AppState,
     principal: &Principal,
     named: Option<&str>,
@@ -273,7 +273,7 @@ async fn load_receptacle(
             matches!(
                 record.status,
                 ReceptacleStatus::Open | ReceptacleStatus::Closed | ReceptacleStatus::Dispatched
-            )
+            ) || record.dispatch.is_some()
         })
         .ok_or_else(|| ApiError::not_found("receptacle"))?;
     let office =
@@ -390,11 +390,42 @@ struct DeskPage {
     receptacles: Vec<ReceptacleRow>,
     series: Vec<SeriesRow>,
     dispatches: Vec<DispatchRow>,
+    arriving: Vec<ArrivingRow>,
+    received: Option<ReceivedNotice>,
+    receive_error: Option<Notice>,
+    receive_weight: String,
+    forwarded: Option<String>,
+    forward_error: Option<Notice>,
+    /// Which scan field has the focus: the one used last.
+    focus: &'static str,
+}
+
+/// A transit or inward dispatch expected or being received at the office.
+#[derive(Debug, Clone)]
+pub struct ArrivingRow {
+    pub id: i64,
+    pub s8: String,
+    pub origin: String,
+    pub direction: String,
+    pub direction_text: String,
+    pub advised: bool,
+    pub received: usize,
+    pub advised_count: usize,
+    pub status: String,
+    pub status_text: String,
+}
+
+/// A receptacle just scanned on arrival.
+#[derive(Debug, Clone)]
+pub struct ReceivedNotice {
+    pub s9: String,
+    pub dispatch: i64,
+    pub message: String,
 }
 
 /// What the forms of the desk show after a step.
 #[derive(Debug, Clone, Default)]
-struct DeskForms {
+pub(super) struct DeskForms {
     arrived: Option<(S10Id, String, bool)>,
     arrival_error: Option<Problem>,
     customs_done: Option<(S10Id, String)>,
@@ -403,6 +434,12 @@ struct DeskForms {
     open: SeriesForm,
     open_error: Option<Problem>,
     dispatch_error: Option<Problem>,
+    /// A receptacle scanned on arrival: its S9 ID and dispatch.
+    received: Option<(String, i64)>,
+    receive_error: Option<Problem>,
+    receive_weight: String,
+    forwarded: Option<(S10Id, String)>,
+    forward_error: Option<Problem>,
 }
 
 /// The destination offices of exchange the agreements route to from this office, with the
@@ -432,7 +469,7 @@ async fn routes_from(
     Ok(routes)
 }
 
-async fn show_desk(
+pub(super) async fn show_desk(
     state: &AppState,
     principal: &Principal,
     page: &PageRequest,
@@ -571,7 +608,7 @@ async fn show_desk(
             principal.operator,
             &DispatchQuery {
                 office: Some(office.site().clone()),
-                direction: Some(barid_store::model::DispatchDirection::Outward),
+                direction: Some(DispatchDirection::Outward),
                 statuses: Vec::new(),
             },
             RECENT_DISPATCHES,
@@ -605,7 +642,34 @@ async fn show_desk(
         open,
         open_error,
         dispatch_error,
+        received,
+        receive_error,
+        receive_weight,
+        forwarded,
+        forward_error,
     } = forms;
+    let arriving = arriving_dispatches(state, principal, office, &t).await?;
+    let focus = if received.is_some() || receive_error.is_some() {
+        "receive"
+    } else if forwarded.is_some() || forward_error.is_some() {
+        "forwarding"
+    } else {
+        "arrival"
+    };
+    let received = received.map(|(s9, dispatch)| ReceivedNotice {
+        message: t.tr1("exchange-receptacle-received", "s9", s9.as_str()),
+        s9,
+        dispatch,
+    });
+    let forwarded = forwarded.map(|(s10, code)| {
+        t.tr2(
+            "exchange-customs-done",
+            "s10",
+            s10.to_string(),
+            "code",
+            code,
+        )
+    });
     let arrived = arrived.map(|(s10, code, repeated)| Arrived {
         message: t.tr2(
             if repeated {
@@ -676,10 +740,80 @@ async fn show_desk(
         receptacles,
         series,
         dispatches,
+        arriving,
+        received,
+        receive_error: receive_error.map(|problem| problem.notice(&t)),
+        receive_weight,
+        forwarded,
+        forward_error: forward_error.map(|problem| problem.notice(&t)),
+        focus,
         t,
         layout,
     };
     Ok((status, page.jar(state), render(&data)?).into_response())
+}
+
+/// The transit and inward dispatches expected at the office or being received.
+async fn arriving_dispatches(
+    state: &AppState,
+    principal: &Principal,
+    office: &ExchangeOffice,
+    t: &Tr,
+) -> ApiResult<Vec<ArrivingRow>> {
+    let summaries = state
+        .store()
+        .dispatches(
+            principal.operator,
+            &DispatchQuery {
+                office: Some(office.site().clone()),
+                direction: None,
+                statuses: vec![DispatchStatus::Expected, DispatchStatus::Received],
+            },
+            RECENT_DISPATCHES,
+        )
+        .await?;
+    let mut rows = Vec::new();
+    for summary in summaries {
+        if summary.direction == DispatchDirection::Outward {
+            continue;
+        }
+        let Some(record) = state
+            .store()
+            .dispatch(principal.operator, summary.id)
+            .await?
+        else {
+            continue;
+        };
+        rows.push(ArrivingRow {
+            id: record.id.0,
+            s8: record.s8.to_string(),
+            origin: record.s8.origin.to_string(),
+            direction: record.direction.as_str().to_owned(),
+            direction_text: t.tr(&format!("exchange-direction-{}", record.direction.as_str())),
+            advised: record.advised,
+            received: record
+                .receptacles
+                .iter()
+                .filter(|receptacle| {
+                    matches!(
+                        receptacle.status,
+                        ReceptacleStatus::Received | ReceptacleStatus::Opened
+                    )
+                })
+                .count(),
+            advised_count: record
+                .receptacles
+                .iter()
+                .filter(|receptacle| receptacle.advised)
+                .count(),
+            status: record.status.as_str().to_owned(),
+            status_text: t.tr(&format!(
+                "exchange-dispatch-status-{}",
+                record.status.as_str()
+            )),
+        });
+    }
+    Ok(rows)
 }
 
 /// The office of exchange desk.
@@ -804,6 +938,144 @@ pub async fn export_customs(
         Err(error) if shown(&error) => {
             forms.customs_error = Some(Problem::of(&error, &form.s10));
             forms.customs = form;
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Err(error) => return Err(error),
+    };
+    show_desk(&state, &principal, &page, &office, forms, status).await
+}
+
+/// A receptacle's label scanned on arrival.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ReceptacleArrivalForm {
+    pub csrf_token: String,
+    pub office: Option<String>,
+    /// The S9 ID read from the label.
+    pub s9: String,
+    /// Grams on our scale, digits only; empty when not weighed.
+    pub measured_weight_grams: String,
+    /// A checkbox: present (`on`) when the receptacle is torn, wet or its seal broken.
+    pub damaged: Option<String>,
+}
+
+/// Whether a checkbox was ticked.
+pub(super) fn ticked(value: &Option<String>) -> bool {
+    value
+        .as_deref()
+        .map(str::trim)
+        .is_some_and(|text| !text.is_empty() && text != "false" && text != "0")
+}
+
+/// Scans a receptacle's label on arrival at a transit or inward office: the desk again saying
+/// which dispatch it belongs to, or 422 with the rule that refused it.
+#[utoipa::path(post, path = "/exchange/receptacle-arrivals", tag = "pages",
+    request_body(content = ReceptacleArrivalForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Received: the desk with `[data-received]`", content_type = "text/html", body = String),
+        (status = 422, description = "Refused: `p.field-error[data-field][data-code]`, e.g. `invalid_s9`, `own_dispatch`, `other_office`", content_type = "text/html", body = String),
+    ))]
+pub async fn receptacle_arrival(
+    State(state): State<AppState>,
+    principal: Principal,
+    page: PageRequest,
+    ApiForm(form): ApiForm<ReceptacleArrivalForm>,
+) -> ApiResult<Response> {
+    let office = match desk_office(&state, &principal, form.office.as_deref()).await {
+        Ok(office) => office,
+        Err(error) => return failure(&state, &principal, &page, error).await,
+    };
+    let typed = form.measured_weight_grams.trim().to_owned();
+    let outcome = async {
+        let s9 = crate::exchange_inward::parse_s9(&form.s9)?;
+        let weight = if typed.is_empty() {
+            None
+        } else {
+            Some(Grams::new(typed.parse().map_err(|_| {
+                ApiError::invalid_body(
+                    "measured_weight_grams",
+                    "the measured weight is a whole number of grams",
+                )
+            })?))
+        };
+        crate::exchange_inward::receive_receptacle(
+            &state,
+            &principal,
+            &office,
+            s9,
+            weight,
+            ticked(&form.damaged),
+        )
+        .await
+    }
+    .await;
+    let mut forms = DeskForms::default();
+    let status = match outcome {
+        Ok(record) => {
+            forms.received = Some((
+                record.s9.map(|s9| s9.to_string()).unwrap_or_default(),
+                record
+                    .dispatch
+                    .map(|dispatch| dispatch.0)
+                    .unwrap_or_default(),
+            ));
+            StatusCode::OK
+        }
+        Err(error) if shown(&error) => {
+            let mut problem = Problem::of(&error, "");
+            if problem.field.is_empty() {
+                problem.field = "s9".to_owned();
+            }
+            forms.receive_error = Some(problem);
+            forms.receive_weight = typed;
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Err(error) => return Err(error),
+    };
+    show_desk(&state, &principal, &page, &office, forms, status).await
+}
+
+/// Scans an item released to the post as it leaves for its delivery office (`EMF`).
+#[utoipa::path(post, path = "/exchange/forwarding", tag = "pages",
+    request_body(content = ScanForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Recorded: the desk with `[data-forwarded]`", content_type = "text/html", body = String),
+        (status = 422, description = "Refused (a lifecycle rule, e.g. not released by customs): `p.field-error[data-field=s10][data-code]`", content_type = "text/html", body = String),
+    ))]
+pub async fn forwarding(
+    State(state): State<AppState>,
+    principal: Principal,
+    page: PageRequest,
+    ApiForm(form): ApiForm<ScanForm>,
+) -> ApiResult<Response> {
+    let office = match desk_office(&state, &principal, form.office.as_deref()).await {
+        Ok(office) => office,
+        Err(error) => return failure(&state, &principal, &page, error).await,
+    };
+    let outcome = async {
+        let s10 = exchange::parse_s10(&form.s10)?;
+        exchange::record_local_event(
+            &state,
+            &principal,
+            &s10,
+            barid_core::Milestone::DepartedInwardOffice,
+            office.site(),
+            EventDetails::default(),
+        )
+        .await
+    }
+    .await;
+    let mut forms = DeskForms::default();
+    let status = match outcome {
+        Ok(recorded) => {
+            forms.forwarded = Some((
+                recorded.item.s10,
+                recorded.event.event.code.as_str().to_owned(),
+            ));
+            StatusCode::OK
+        }
+        Err(error) if shown(&error) => {
+            forms.forward_error = Some(Problem::of(&error, &form.s10));
             StatusCode::UNPROCESSABLE_ENTITY
         }
         Err(error) => return Err(error),
@@ -941,6 +1213,10 @@ pub struct BaggedItem {
     pub s10: String,
     pub status_text: String,
     pub weight: Option<u32>,
+    /// Inward: listed in the pre-advice, found on opening, found damaged.
+    pub advised: bool,
+    pub scanned: bool,
+    pub damaged: bool,
 }
 
 #[derive(Template)]
@@ -967,6 +1243,15 @@ struct ReceptaclePage {
     reopen_error: Option<Notice>,
     weight_value: String,
     reopen_reason: String,
+    /// A receptacle of a partner's dispatch received here (not one we built).
+    partner: bool,
+    /// Inward and received: items are scanned as it is opened.
+    can_open: bool,
+    advised: bool,
+    received_weight: Option<u32>,
+    damaged: bool,
+    found: Option<String>,
+    found_error: Option<Notice>,
 }
 
 /// What the receptacle page's forms show after a step.
@@ -978,6 +1263,40 @@ struct ReceptacleForms {
     reopen_error: Option<Problem>,
     weight: String,
     reason: String,
+    found: Option<S10Id>,
+    found_error: Option<Problem>,
+}
+
+/// The receptacle page after a scan into it: the page saying what was taken (200), or the
+/// rule that refused the scan (422) with what was typed.
+#[allow(clippy::too_many_arguments)]
+async fn answer_scan(
+    state: &AppState,
+    principal: &Principal,
+    page: &PageRequest,
+    record: &ReceptacleRecord,
+    outcome: Result<(S10Id, ReceptacleRecord), ApiError>,
+    typed: &str,
+    taken: fn(S10Id) -> ReceptacleForms,
+    refused: fn(Problem) -> ReceptacleForms,
+) -> ApiResult<Response> {
+    match outcome {
+        Ok((s10, record)) => {
+            show_receptacle(state, principal, page, &record, taken(s10), StatusCode::OK).await
+        }
+        Err(error) if shown(&error) => {
+            show_receptacle(
+                state,
+                principal,
+                page,
+                record,
+                refused(Problem::of(&error, typed)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(error) => Err(error),
+    }
 }
 
 async fn show_receptacle(
@@ -1000,8 +1319,23 @@ async fn show_receptacle(
                 .map(|copy| view::status_text(&t, copy.status))
                 .unwrap_or_default(),
             weight: item.item.as_ref().map(|copy| copy.weight.get()),
+            advised: item.advised,
+            scanned: item.scanned,
+            damaged: item.damaged,
         })
         .collect();
+    let partner = !matches!(
+        record.status,
+        ReceptacleStatus::Open | ReceptacleStatus::Closed | ReceptacleStatus::Dispatched
+    );
+    // An inward receptacle is addressed to the office's own IMPC; a transit one goes on.
+    let inward = partner
+        && state
+            .store()
+            .office(principal.operator, &record.office)
+            .await?
+            .and_then(|office| office.impc)
+            == Some(record.series.destination);
     let data = ReceptaclePage {
         csrf_token: principal.csrf_token().unwrap_or_default().to_owned(),
         can_act: principal.has_any_role(EXCHANGE),
@@ -1024,6 +1358,20 @@ async fn show_receptacle(
         reopen_error: forms.reopen_error.map(|problem| problem.notice(&t)),
         weight_value: forms.weight,
         reopen_reason: forms.reason,
+        partner,
+        can_open: inward
+            && principal.has_any_role(EXCHANGE)
+            && matches!(
+                record.status,
+                ReceptacleStatus::Received | ReceptacleStatus::Opened
+            ),
+        advised: record.advised,
+        received_weight: record.received_weight.map(|grams| grams.get()),
+        damaged: record.damaged,
+        found: forms
+            .found
+            .map(|s10| t.tr1("exchange-found", "s10", s10.to_string())),
+        found_error: forms.found_error.map(|problem| problem.notice(&t)),
         t,
         layout,
     };
@@ -1086,31 +1434,87 @@ pub async fn bag(
         Ok::<_, ApiError>((s10, record))
     }
     .await;
-    match outcome {
-        Ok((s10, record)) => {
-            let forms = ReceptacleForms {
-                added: Some(s10),
-                ..ReceptacleForms::default()
-            };
-            show_receptacle(&state, &principal, &page, &record, forms, StatusCode::OK).await
-        }
-        Err(error) if shown(&error) => {
-            let forms = ReceptacleForms {
-                scan_error: Some(Problem::of(&error, &form.s10)),
-                ..ReceptacleForms::default()
-            };
-            show_receptacle(
-                &state,
-                &principal,
-                &page,
-                &record,
-                forms,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(error) => Err(error),
+    answer_scan(
+        &state,
+        &principal,
+        &page,
+        &record,
+        outcome,
+        &form.s10,
+        |s10| ReceptacleForms {
+            added: Some(s10),
+            ..ReceptacleForms::default()
+        },
+        |problem| ReceptacleForms {
+            scan_error: Some(problem),
+            ..ReceptacleForms::default()
+        },
+    )
+    .await
+}
+
+/// An item found as an inward receptacle is opened.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct FoundItemForm {
+    pub csrf_token: String,
+    pub s10: String,
+    /// A checkbox: present (`on`) when the item is damaged.
+    pub damaged: Option<String>,
+}
+
+/// Scans an item found in an opened inward receptacle (`EMD`): the page again with the item
+/// listed as found, or 422 with the rule that refused it.
+#[utoipa::path(post, path = "/exchange/receptacles/{id}/found-items", tag = "pages",
+    params(("id" = i64, Path, description = "Receptacle number")),
+    request_body(content = FoundItemForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Found: the receptacle page with `[data-found]`", content_type = "text/html", body = String),
+        (status = 404, description = "No such receptacle", content_type = "text/html", body = String),
+        (status = 422, description = "Refused: `p.field-error[data-field][data-code]`, e.g. `closed_transit`, `receptacle_not_received`, `invalid_s10`", content_type = "text/html", body = String),
+    ))]
+pub async fn found_item(
+    State(state): State<AppState>,
+    principal: Principal,
+    page: PageRequest,
+    PathParam(id): PathParam<ReceptacleRowId>,
+    ApiForm(form): ApiForm<FoundItemForm>,
+) -> ApiResult<Response> {
+    let (office, record) = match load_receptacle(&state, &principal, id).await {
+        Ok(found) => found,
+        Err(error) => return failure(&state, &principal, &page, error).await,
+    };
+    let outcome = async {
+        let s10 = exchange::parse_s10(&form.s10)?;
+        let record = crate::exchange_inward::open_item(
+            &state,
+            &principal,
+            &office,
+            id,
+            &s10,
+            ticked(&form.damaged),
+        )
+        .await?;
+        Ok::<_, ApiError>((s10, record))
     }
+    .await;
+    answer_scan(
+        &state,
+        &principal,
+        &page,
+        &record,
+        outcome,
+        &form.s10,
+        |s10| ReceptacleForms {
+            found: Some(s10),
+            ..ReceptacleForms::default()
+        },
+        |problem| ReceptacleForms {
+            found_error: Some(problem),
+            ..ReceptacleForms::default()
+        },
+    )
+    .await
 }
 
 /// Takes an item out of an open receptacle.
@@ -1279,7 +1683,7 @@ pub async fn reopen_receptacle(
 
 // --- a dispatch ----------------------------------------------------------------------------
 
-/// One receptacle of a closed dispatch.
+/// One receptacle of a dispatch.
 #[derive(Debug, Clone)]
 pub struct DispatchedReceptacle {
     pub id: i64,
@@ -1288,6 +1692,25 @@ pub struct DispatchedReceptacle {
     pub weight: Option<u32>,
     pub registered: bool,
     pub items: usize,
+    pub status: String,
+    pub status_text: String,
+    /// Listed in the partner's pre-advice (always, for ours).
+    pub advised: bool,
+    pub received_weight: Option<u32>,
+    pub damaged: bool,
+    /// Inward and received: it can be opened.
+    pub openable: bool,
+}
+
+/// One line of a verification note (CN 43).
+#[derive(Debug, Clone)]
+pub struct DiscrepancyRow {
+    pub code: String,
+    pub text: String,
+    pub receptacle: String,
+    pub item: String,
+    pub expected: String,
+    pub found: String,
 }
 
 #[derive(Template)]
@@ -1295,6 +1718,7 @@ pub struct DispatchedReceptacle {
 struct DispatchPage {
     t: Tr,
     layout: Layout,
+    csrf_token: String,
     id: i64,
     s8: String,
     origin: String,
@@ -1303,13 +1727,90 @@ struct DispatchPage {
     series: String,
     status: String,
     status_text: String,
+    direction: String,
+    direction_text: String,
+    advised: bool,
     closed_at: When,
+    received_at: Option<When>,
     receptacles: Vec<DispatchedReceptacle>,
     item_count: usize,
     total_weight: u64,
+    can_verify: bool,
+    can_forward: bool,
+    verified: bool,
+    discrepancies: Vec<DiscrepancyRow>,
+    action_error: Option<Notice>,
 }
 
-fn dispatch_page(t: Tr, layout: Layout, record: &DispatchRecord) -> DispatchPage {
+/// A discrepancy's value as the page shows it: a weight in grams, an ID, a count.
+fn discrepancy_value(t: &Tr, value: Option<&serde_json::Value>, grams: bool) -> String {
+    match value {
+        Some(serde_json::Value::Number(number)) if grams => t.tr1(
+            "exchange-grams",
+            "grams",
+            number.as_u64().unwrap_or_default(),
+        ),
+        Some(serde_json::Value::Number(number)) => number.to_string(),
+        Some(serde_json::Value::String(text)) => text.clone(),
+        _ => String::new(),
+    }
+}
+
+fn discrepancy_rows(t: &Tr, record: &DispatchRecord) -> Vec<DiscrepancyRow> {
+    let Ok(discrepancies) = crate::exchange_inward::discrepancies_of(record) else {
+        return Vec::new();
+    };
+    discrepancies
+        .iter()
+        .filter_map(|discrepancy| serde_json::to_value(discrepancy).ok())
+        .map(|value| {
+            let field = |name: &str| value.get(name);
+            let code = discrepancy_value(t, field("code"), false);
+            let (expected, found) = match code.as_str() {
+                "missing_receptacle" => (
+                    discrepancy_value(t, field("advised_weight"), true),
+                    String::new(),
+                ),
+                "extra_receptacle" => (
+                    String::new(),
+                    discrepancy_value(t, field("measured_weight"), true),
+                ),
+                "label_differs" => (
+                    discrepancy_value(t, field("receptacle"), false),
+                    discrepancy_value(t, field("found"), false),
+                ),
+                "weight_difference" => (
+                    discrepancy_value(t, field("advised"), true),
+                    discrepancy_value(t, field("measured"), true),
+                ),
+                "item_in_other_receptacle" => (
+                    discrepancy_value(t, field("receptacle"), false),
+                    discrepancy_value(t, field("found_in"), false),
+                ),
+                _ => (String::new(), String::new()),
+            };
+            DiscrepancyRow {
+                text: t.tr(&format!("exchange-discrepancy-{}", code.replace('_', "-"))),
+                receptacle: discrepancy_value(t, field("receptacle"), false),
+                item: discrepancy_value(t, field("item"), false),
+                code,
+                expected,
+                found,
+            }
+        })
+        .collect()
+}
+
+async fn show_dispatch(
+    state: &AppState,
+    principal: &Principal,
+    page: &PageRequest,
+    record: &DispatchRecord,
+    error: Option<Problem>,
+    status: StatusCode,
+) -> ApiResult<Response> {
+    let (t, layout) = page.layout(state, Some(principal), Section::Exchange).await;
+    let direction = record.direction;
     let receptacles: Vec<DispatchedReceptacle> = record
         .receptacles
         .iter()
@@ -1323,10 +1824,22 @@ fn dispatch_page(t: Tr, layout: Layout, record: &DispatchRecord) -> DispatchPage
             weight: receptacle.gross_weight.map(|grams| grams.get()),
             registered: registered(receptacle),
             items: receptacle.items.len(),
+            status: receptacle.status.as_str().to_owned(),
+            status_text: receptacle_status_text(&t, receptacle.status),
+            advised: receptacle.advised || direction == DispatchDirection::Outward,
+            received_weight: receptacle.received_weight.map(|grams| grams.get()),
+            damaged: receptacle.damaged,
+            openable: direction == DispatchDirection::Inward
+                && matches!(
+                    receptacle.status,
+                    ReceptacleStatus::Received | ReceptacleStatus::Opened
+                ),
         })
         .collect();
     let series = record.s8.series();
-    DispatchPage {
+    let can_act = principal.has_any_role(EXCHANGE);
+    let data = DispatchPage {
+        csrf_token: principal.csrf_token().unwrap_or_default().to_owned(),
         id: record.id.0,
         s8: record.s8.to_string(),
         origin: series.origin.to_string(),
@@ -1338,7 +1851,11 @@ fn dispatch_page(t: Tr, layout: Layout, record: &DispatchRecord) -> DispatchPage
             "exchange-dispatch-status-{}",
             record.status.as_str()
         )),
+        direction: direction.as_str().to_owned(),
+        direction_text: t.tr(&format!("exchange-direction-{}", direction.as_str())),
+        advised: record.advised || direction == DispatchDirection::Outward,
         closed_at: view::when(&t, record.closed_at),
+        received_at: record.received_at.map(|at| view::when(&t, at)),
         item_count: receptacles.iter().map(|receptacle| receptacle.items).sum(),
         total_weight: receptacles
             .iter()
@@ -1346,12 +1863,24 @@ fn dispatch_page(t: Tr, layout: Layout, record: &DispatchRecord) -> DispatchPage
             .map(u64::from)
             .sum(),
         receptacles,
+        can_verify: can_act
+            && direction == DispatchDirection::Inward
+            && record.status == DispatchStatus::Received,
+        can_forward: can_act
+            && direction == DispatchDirection::Transit
+            && record.status == DispatchStatus::Received,
+        verified: direction == DispatchDirection::Inward
+            && record.status == DispatchStatus::Verified,
+        discrepancies: discrepancy_rows(&t, record),
+        action_error: error.map(|problem| problem.notice(&t)),
         t,
         layout,
-    }
+    };
+    Ok((status, page.jar(state), render(&data)?).into_response())
 }
 
-/// A dispatch: its S8 ID, route, receptacles with their S9 IDs, and its documents.
+/// A dispatch: its S8 ID, route, receptacles with their S9 IDs, and its documents; for a
+/// partner's dispatch, what was received of it and, once verified, its discrepancies.
 #[utoipa::path(get, path = "/exchange/dispatches/{id}", tag = "pages",
     params(("id" = i64, Path, description = "Dispatch number"), super::LangQuery),
     responses(
@@ -1365,13 +1894,109 @@ pub async fn dispatch(
     PathParam(id): PathParam<barid_store::model::DispatchRowId>,
 ) -> ApiResult<Response> {
     match crate::api::exchange::visible_dispatch(&state, &principal, id).await {
-        Ok(record) => {
-            let (t, layout) = page
-                .layout(&state, Some(&principal), Section::Exchange)
-                .await;
-            let data = dispatch_page(t, layout, &record);
-            Ok((page.jar(&state), render(&data)?).into_response())
-        }
+        Ok(record) => show_dispatch(&state, &principal, &page, &record, None, StatusCode::OK).await,
         Err(error) => failure(&state, &principal, &page, error).await,
     }
+}
+
+/// A step on a partner's dispatch: back to the dispatch once done, or the page with the
+/// step's refusal (422).
+async fn dispatch_step(
+    state: &AppState,
+    principal: &Principal,
+    page: &PageRequest,
+    id: barid_store::model::DispatchRowId,
+    step: DispatchStep,
+) -> ApiResult<Response> {
+    let record = match crate::api::exchange::visible_dispatch(state, principal, id).await {
+        Ok(record) => record,
+        Err(error) => return failure(state, principal, page, error).await,
+    };
+    let outcome = async {
+        let office =
+            exchange::office_of_exchange(state, principal, Some(record.office.as_str())).await?;
+        match step {
+            DispatchStep::Verify => {
+                crate::exchange_inward::verify_dispatch(state, principal, &office, id)
+                    .await
+                    .map(|(record, _)| record)
+            }
+            DispatchStep::Forward => {
+                crate::exchange_inward::forward_dispatch(state, principal, &office, id).await
+            }
+        }
+    }
+    .await;
+    match outcome {
+        Ok(record) => {
+            Ok(Redirect::to(&format!("/exchange/dispatches/{}", record.id.0)).into_response())
+        }
+        Err(error) if error.code() == ErrorCode::NotFound => {
+            failure(state, principal, page, error).await
+        }
+        Err(error) if shown(&error) => {
+            show_dispatch(
+                state,
+                principal,
+                page,
+                &record,
+                Some(Problem::of(&error, "")),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(error) => Err(error),
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum DispatchStep {
+    Verify,
+    Forward,
+}
+
+/// A form with nothing but its CSRF token.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct TokenForm {
+    pub csrf_token: String,
+}
+
+/// Verifies an inward dispatch against its pre-advice: its discrepancies become its
+/// verification note (CN 43), and a RESDES tells the origin post what arrived.
+#[utoipa::path(post, path = "/exchange/dispatches/{id}/verify", tag = "pages",
+    params(("id" = i64, Path, description = "Dispatch number")),
+    request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 303, description = "Verified: back to the dispatch, which lists its discrepancies"),
+        (status = 404, description = "No such dispatch", content_type = "text/html", body = String),
+        (status = 422, description = "Refused (`closed_transit`, `dispatch_not_received`): `p.field-error[data-field=dispatch][data-code]`", content_type = "text/html", body = String),
+    ))]
+pub async fn verify_dispatch(
+    State(state): State<AppState>,
+    principal: Principal,
+    page: PageRequest,
+    PathParam(id): PathParam<barid_store::model::DispatchRowId>,
+    ApiForm(_form): ApiForm<TokenForm>,
+) -> ApiResult<Response> {
+    dispatch_step(&state, &principal, &page, id, DispatchStep::Verify).await
+}
+
+/// Sends a closed transit dispatch on (`EMK` for its items, reported to the origin post).
+#[utoipa::path(post, path = "/exchange/dispatches/{id}/forward", tag = "pages",
+    params(("id" = i64, Path, description = "Dispatch number")),
+    request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 303, description = "Sent on: back to the dispatch"),
+        (status = 404, description = "No such dispatch", content_type = "text/html", body = String),
+        (status = 422, description = "Refused (`not_transit`, `dispatch_not_received`): `p.field-error[data-field=dispatch][data-code]`", content_type = "text/html", body = String),
+    ))]
+pub async fn forward_dispatch(
+    State(state): State<AppState>,
+    principal: Principal,
+    page: PageRequest,
+    PathParam(id): PathParam<barid_store::model::DispatchRowId>,
+    ApiForm(_form): ApiForm<TokenForm>,
+) -> ApiResult<Response> {
+    dispatch_step(&state, &principal, &page, id, DispatchStep::Forward).await
 }

@@ -150,7 +150,7 @@ pub struct PartyView {
 }
 
 impl PartyView {
-    fn new(t: &Tr, party: &Party) -> Self {
+    pub(crate) fn new(t: &Tr, party: &Party) -> Self {
         Self {
             name: party.name().to_owned(),
             business: party.business_name().map(str::to_owned),
@@ -194,7 +194,7 @@ pub struct CustomsView {
 }
 
 impl CustomsView {
-    fn new(t: &Tr, customs: &CustomsDeclaration) -> Self {
+    pub(crate) fn new(t: &Tr, customs: &CustomsDeclaration) -> Self {
         let documents: Vec<String> = customs
             .licence_numbers()
             .iter()

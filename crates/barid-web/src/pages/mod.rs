@@ -11,6 +11,7 @@ pub mod accept;
 pub mod assets;
 pub mod exchange;
 pub mod i18n;
+pub mod inward;
 pub mod items;
 pub mod track;
 pub mod view;
@@ -83,6 +84,8 @@ pub enum Section {
     Search,
     Accept,
     Exchange,
+    Customs,
+    Delivery,
     Login,
     Other,
 }
@@ -245,6 +248,20 @@ impl PageRequest {
                 href: "/exchange",
                 label: t.tr("nav-exchange"),
                 current: section == Section::Exchange,
+            });
+        }
+        if principal.is_some_and(inward::works_customs) {
+            nav.push(NavLink {
+                href: "/customs",
+                label: t.tr("nav-customs"),
+                current: section == Section::Customs,
+            });
+        }
+        if principal.is_some_and(inward::works_delivery) {
+            nav.push(NavLink {
+                href: "/delivery",
+                label: t.tr("nav-delivery"),
+                current: section == Section::Delivery,
             });
         }
         if staff {
@@ -519,9 +536,10 @@ fn role_tasks(role: Role) -> &'static [(&'static str, Option<&'static str>, Opti
             ("task-oe-scan", Some("/exchange"), None),
             ("task-oe-receptacles", Some("/exchange"), None),
             ("task-oe-dispatches", Some("/exchange"), None),
+            ("task-oe-inward", Some("/exchange"), None),
         ],
-        Role::Customs => &[("task-customs-queue", None, Some("coming-exchange"))],
-        Role::Delivery => &[("task-delivery-rounds", None, Some("coming-exchange"))],
+        Role::Customs => &[("task-customs-queue", Some("/customs"), None)],
+        Role::Delivery => &[("task-delivery-rounds", Some("/delivery"), None)],
         Role::Merchant => &[
             ("task-merchant-bulk", Some("/accept/bulk"), None),
             ("task-merchant-api", Some("/api/docs/"), None),

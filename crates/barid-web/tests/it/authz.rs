@@ -49,6 +49,8 @@ const EXCHANGE_READ: &[Role] = &[Role::OeOperator, Role::Supervisor, Role::Admin
 const EXPORT_CUSTOMS: &[Role] = &[Role::OeOperator, Role::Customs];
 const IMPORT_CUSTOMS: &[Role] = &[Role::Customs];
 const DELIVERY: &[Role] = &[Role::Delivery];
+const CUSTOMS_READ: &[Role] = &[Role::Customs, Role::Supervisor, Role::Admin];
+const DELIVERY_READ: &[Role] = &[Role::Delivery, Role::Supervisor, Role::Admin];
 
 const MATRIX: &[(&str, &str, Expect)] = &[
     ("GET", "/healthz", Expect::Public),
@@ -112,6 +114,31 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         "/exchange/dispatches/{id}",
         Expect::OnlyPage(EXCHANGE_READ),
     ),
+    (
+        "POST",
+        "/exchange/dispatches/{id}/verify",
+        Expect::OnlyPageState(EXCHANGE),
+    ),
+    (
+        "POST",
+        "/exchange/dispatches/{id}/forward",
+        Expect::OnlyPageState(EXCHANGE),
+    ),
+    (
+        "POST",
+        "/exchange/receptacle-arrivals",
+        Expect::OnlyPage(EXCHANGE),
+    ),
+    (
+        "POST",
+        "/exchange/receptacles/{id}/found-items",
+        Expect::OnlyPageState(EXCHANGE),
+    ),
+    ("POST", "/exchange/forwarding", Expect::OnlyPage(EXCHANGE)),
+    ("GET", "/customs", Expect::OnlyPage(CUSTOMS_READ)),
+    ("POST", "/customs/steps", Expect::OnlyPage(IMPORT_CUSTOMS)),
+    ("GET", "/delivery", Expect::OnlyPage(DELIVERY_READ)),
+    ("POST", "/delivery/steps", Expect::OnlyPage(DELIVERY)),
     ("GET", "/items/search", Expect::OnlyPage(STAFF)),
     ("GET", "/items/{s10}", Expect::OnlyPage(STAFF)),
     ("GET", "/api/v1/items/{s10}/events", Expect::Public),
@@ -405,6 +432,10 @@ fn page_form_for(path: &str) -> String {
         }
         "/exchange/receptacles/{id}/close" => "gross_weight_grams=1500".to_owned(),
         "/exchange/receptacles/{id}/reopen" => "reason=matrix".to_owned(),
+        "/exchange/receptacle-arrivals" => "s9=EGCAIAPSRMHAAUR60001001010508".to_owned(),
+        "/exchange/receptacles/{id}/found-items" | "/exchange/forwarding" => format!("s10={item}"),
+        "/customs/steps" => format!("s10={item}&step=present"),
+        "/delivery/steps" => format!("s10={item}&step=arrival"),
         _ => String::new(),
     }
 }
@@ -434,7 +465,11 @@ async fn call(app: &TestApp, caller: &Caller, method: &str, path: &str, concrete
             app.send(request).await
         }
         // The office-of-exchange pages take forms, as a browser sends them.
-        ("POST", _) if path.starts_with("/exchange/") => {
+        ("POST", _)
+            if path.starts_with("/exchange/")
+                || path.starts_with("/customs/")
+                || path.starts_with("/delivery/") =>
+        {
             let form = page_form_for(path);
             let mut request = crate::support::request(caller, method, concrete, None);
             request.headers_mut().insert(

@@ -205,7 +205,7 @@ fn every_key_the_code_uses_is_in_both_languages() {
         "app-name",
         "date-time",
         "task-oe-scan",
-        "coming-exchange",
+        "coming-partner",
     ] {
         assert!(used.contains(key), "the scan missed {key}");
     }

@@ -13,6 +13,7 @@ mod errors;
 mod exchange;
 mod exchange_pages;
 mod i18n;
+mod inward_pages;
 mod journey;
 mod operations;
 mod pages;

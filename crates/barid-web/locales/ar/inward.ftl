@@ -1,0 +1,41 @@
+# الجمارك عند الاستيراد ومكتب التوزيع.
+# كل مفتاح هنا يجب أن يوجد أيضًا في ../en/inward.ftl.
+
+inward-choose-reason = اختر سببًا
+inward-from-country = من { $country }
+inward-sender = المرسل
+inward-addressee = المرسل إليه
+inward-contents = المحتوى
+customs-title = الجمارك عند الاستيراد
+customs-present-heading = تقديم مادة إلى الجمارك
+customs-present-hint = امسح المادة المقدَّمة إلى الجمارك (EDB). يفرغ الحقل للمادة التالية.
+customs-present-button = تقديم
+customs-queue-heading = المواد لدى الجمارك
+customs-queue-empty = لا توجد مادة مقدَّمة إلى الجمارك أو محجوزة.
+customs-col-description = الوصف
+customs-col-quantity = الكمية
+customs-col-hs = رمز النظام المنسق
+customs-col-value = القيمة
+customs-col-origin = المنشأ
+customs-no-data = لم تصل بيانات جمركية مسبقة مع هذه المادة.
+customs-reason = السبب
+customs-note = ملاحظة
+customs-hold-button = حجز
+customs-release-button = إفراج
+customs-terminate-button = إنهاء
+delivery-title = التوزيع
+delivery-arrival-heading = الوصول إلى مكتب التوزيع
+delivery-arrival-hint = امسح كل مادة تصل إلى المكتب (EMG). يفرغ الحقل للمادة التالية.
+delivery-arrival-button = تسجيل الوصول
+delivery-items-heading = المواد في هذا المكتب
+delivery-no-items = لا توجد مادة تنتظر في هذا المكتب.
+delivery-out-button = خرجت للتوزيع
+delivery-reason = سبب تعذر التسليم
+delivery-next-action = الإجراء التالي
+delivery-next-redeliver = إعادة التوزيع
+delivery-next-hold-for-collection = الحفظ للاستلام من المكتب
+delivery-next-return-to-sender = الإعادة إلى المرسل
+delivery-attempt-button = محاولة فاشلة
+delivery-pickup-button = في نقطة الاستلام
+delivery-signatory = استلمها
+delivery-delivered-button = سُلّمت

@@ -1,0 +1,41 @@
+# Import customs and the delivery office.
+# Every key here must also be in ../ar/inward.ftl.
+
+inward-choose-reason = Choose a reason
+inward-from-country = from { $country }
+inward-sender = Sender
+inward-addressee = Addressee
+inward-contents = Contents
+customs-title = Import customs
+customs-present-heading = Present an item to customs
+customs-present-hint = Scan the item presented to customs (EDB). The field empties for the next item.
+customs-present-button = Present
+customs-queue-heading = Items with customs
+customs-queue-empty = No item is presented to customs or held.
+customs-col-description = Description
+customs-col-quantity = Quantity
+customs-col-hs = HS code
+customs-col-value = Value
+customs-col-origin = Origin
+customs-no-data = No advance customs data came with this item.
+customs-reason = Reason
+customs-note = Note
+customs-hold-button = Hold
+customs-release-button = Release
+customs-terminate-button = Terminate
+delivery-title = Delivery
+delivery-arrival-heading = Arrivals at the delivery office
+delivery-arrival-hint = Scan each item arriving at the office (EMG). The field empties for the next item.
+delivery-arrival-button = Record arrival
+delivery-items-heading = Items at this office
+delivery-no-items = No item is waiting at this office.
+delivery-out-button = Out for delivery
+delivery-reason = Why delivery failed
+delivery-next-action = What happens next
+delivery-next-redeliver = Deliver again
+delivery-next-hold-for-collection = Hold for collection
+delivery-next-return-to-sender = Return to sender
+delivery-attempt-button = Failed attempt
+delivery-pickup-button = At the pick-up point
+delivery-signatory = Received by
+delivery-delivered-button = Delivered
