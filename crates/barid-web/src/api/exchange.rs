@@ -318,8 +318,8 @@ fn details(reason: Option<&str>, note: Option<&str>) -> ApiResult<EventDetails> 
     })
 }
 
-/// The receptacle with this number, at an office the principal works at.
-async fn receptacle_office(
+/// The office of exchange of the receptacle with this number, which the principal must work at.
+pub(crate) async fn receptacle_office(
     state: &AppState,
     principal: &Principal,
     id: ReceptacleRowId,

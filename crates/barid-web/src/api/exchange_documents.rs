@@ -94,6 +94,14 @@ impl Printable {
         }
     }
 
+    /// The receptacles as the bills list them.
+    fn listed(&self) -> Vec<DispatchReceptacle> {
+        self.receptacles()
+            .into_iter()
+            .map(|(_, receptacle)| receptacle)
+            .collect()
+    }
+
     /// The dispatch's receptacles that carry an S9 ID and a weight, with their counts.
     fn receptacles(&self) -> Vec<(&ReceptacleRecord, DispatchReceptacle)> {
         self.dispatch
@@ -187,11 +195,7 @@ pub async fn letter_bill(
 ) -> ApiResult<Response> {
     let printable = printable(&state, &principal, id).await?;
     outward(&printable)?;
-    let receptacles: Vec<DispatchReceptacle> = printable
-        .receptacles()
-        .into_iter()
-        .map(|(_, receptacle)| receptacle)
-        .collect();
+    let receptacles = printable.listed();
     pdf(
         barid_docs::letter_bill(&LetterBillInput {
             dispatch: printable.header(),
@@ -260,11 +264,7 @@ pub async fn delivery_bill(
 ) -> ApiResult<Response> {
     let printable = printable(&state, &principal, id).await?;
     outward(&printable)?;
-    let receptacles: Vec<DispatchReceptacle> = printable
-        .receptacles()
-        .into_iter()
-        .map(|(_, receptacle)| receptacle)
-        .collect();
+    let receptacles = printable.listed();
     let dispatches = [DeliveryBillDispatch {
         id: printable.dispatch.s8,
         receptacles: &receptacles,

@@ -11,7 +11,7 @@ use barid_store::model::{DispatchRowId, OfficeKind, ReceptacleRowId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::exchange::{DispatchDto, ReceptacleDto, ScanDto};
+use crate::api::exchange::{DispatchDto, ReceptacleDto, ScanDto, receptacle_office};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::exchange::{self, EventDetails, ExchangeOffice};
@@ -245,19 +245,6 @@ pub async fn receptacle_arrival(
     )
     .await?;
     Ok((StatusCode::CREATED, Json(record.into())))
-}
-
-async fn receptacle_office(
-    state: &AppState,
-    principal: &Principal,
-    id: ReceptacleRowId,
-) -> ApiResult<ExchangeOffice> {
-    let record = state
-        .store()
-        .receptacle(principal.operator, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("receptacle"))?;
-    exchange::office_of_exchange(state, principal, Some(record.office.as_str())).await
 }
 
 async fn dispatch_office(
