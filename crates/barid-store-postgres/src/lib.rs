@@ -20,6 +20,9 @@ use sqlx::{AnyConnection, ConnectOptions, Connection};
 pub const DIALECT: Dialect = Dialect {
     name: "postgres",
     begin_write: None,
+    json_array: "json_build_array",
+    json_array_agg: "json_agg",
+    json_rows_of_first_parameter: "json_array_elements(CAST($1 AS json)) WITH ORDINALITY AS j(value, key)",
 };
 
 /// Connections per server process.

@@ -21,6 +21,9 @@ use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
 pub const DIALECT: Dialect = Dialect {
     name: "sqlite",
     begin_write: Some("BEGIN IMMEDIATE"),
+    json_array: "json_array",
+    json_array_agg: "json_group_array",
+    json_rows_of_first_parameter: "json_each($1) AS j",
 };
 
 /// How long a connection waits for another process's write lock (the CLI while the server

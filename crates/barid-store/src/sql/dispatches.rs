@@ -19,11 +19,12 @@ use sqlx::query::Query;
 use sqlx::{Any, AnyConnection, AssertSqlSafe};
 use time::OffsetDateTime;
 
-use super::SqlStore;
 use super::audit::{self, Audit};
 use super::convert::{RowExt, micros, rfc3339};
 use super::exchange::insert_outbox;
 use super::items::{event_row, insert_events};
+use super::packed::unpack;
+use super::{Dialect, SqlStore};
 use crate::model::*;
 use crate::{StoreError, StoreResult};
 
@@ -72,7 +73,7 @@ fn receptacle_of_row(row: &AnyRow) -> StoreResult<ReceptacleRecord> {
     })
 }
 
-fn receptacle_item_of_row(row: &AnyRow) -> StoreResult<ReceptacleItem> {
+fn receptacle_item_of_row(row: &impl RowExt) -> StoreResult<ReceptacleItem> {
     let item = match row.opt_int("item_id")? {
         None => None,
         Some(id) => Some(ReceptacleItemCopy {
@@ -100,6 +101,7 @@ fn receptacle_item_of_row(row: &AnyRow) -> StoreResult<ReceptacleItem> {
 /// the number of receptacles.
 async fn load_receptacles(
     conn: &mut AnyConnection,
+    dialect: Dialect,
     operator: CountryCode,
     filter: &str,
     argument: Option<i64>,
@@ -119,29 +121,33 @@ async fn load_receptacles(
     if receptacles.is_empty() {
         return Ok(receptacles);
     }
-    let items_sql = format!(
-        "SELECT ri.receptacle_id, ri.s10, ri.item_id, ri.advised, ri.scanned, ri.damaged, \
-         i.service, i.destination_country, i.origin_country, i.weight_grams, \
-         i.status AS item_status, i.leg, i.version AS item_version \
-         FROM receptacle_items ri LEFT JOIN items i ON i.id = ri.item_id \
-         WHERE ri.operator = $1 AND ri.receptacle_id IN \
-         (SELECT id FROM receptacles WHERE {filter}) \
-         ORDER BY ri.receptacle_id, ri.position"
+    let items_sql = dialect.packed_select(
+        "ri.receptacle_id, ri.position, ri.s10, ri.item_id, ri.advised, ri.scanned, \
+         ri.damaged, i.service, i.destination_country, i.origin_country, i.weight_grams, \
+         i.status AS item_status, i.leg, i.version AS item_version",
+        &format!(
+            "FROM receptacle_items ri LEFT JOIN items i ON i.id = ri.item_id \
+             WHERE ri.operator = $1 AND ri.receptacle_id IN \
+             (SELECT id FROM receptacles WHERE {filter})"
+        ),
     );
     let mut query = sqlx::query(AssertSqlSafe(items_sql)).bind(operator.as_str());
     if let Some(argument) = argument {
         query = query.bind(argument);
     }
-    let item_rows = query.fetch_all(&mut *conn).await?;
+    let mut item_rows = unpack(&query.fetch_one(&mut *conn).await?)?
+        .into_iter()
+        .map(|row| Ok(((row.int("receptacle_id")?, row.int("position")?), row)))
+        .collect::<StoreResult<Vec<_>>>()?;
+    item_rows.sort_by_key(|(key, _)| *key);
     let position_of: std::collections::HashMap<i64, usize> = receptacles
         .iter()
         .enumerate()
         .map(|(index, receptacle)| (receptacle.id.0, index))
         .collect();
-    for row in &item_rows {
-        let receptacle = row.int("receptacle_id")?;
+    for ((receptacle, _), row) in &item_rows {
         if let Some(receptacle) = position_of
-            .get(&receptacle)
+            .get(receptacle)
             .and_then(|index| receptacles.get_mut(*index))
         {
             receptacle.items.push(receptacle_item_of_row(row)?);
@@ -152,11 +158,13 @@ async fn load_receptacles(
 
 async fn load_receptacle(
     conn: &mut AnyConnection,
+    dialect: Dialect,
     operator: CountryCode,
     id: ReceptacleRowId,
 ) -> StoreResult<Option<ReceptacleRecord>> {
     Ok(load_receptacles(
         conn,
+        dialect,
         operator,
         "operator = $1 AND id = $2",
         Some(id.0),
@@ -168,10 +176,11 @@ async fn load_receptacle(
 
 async fn require_receptacle(
     conn: &mut AnyConnection,
+    dialect: Dialect,
     operator: CountryCode,
     id: ReceptacleRowId,
 ) -> StoreResult<ReceptacleRecord> {
-    load_receptacle(conn, operator, id)
+    load_receptacle(conn, dialect, operator, id)
         .await?
         .ok_or_else(|| StoreError::not_found("receptacle", id))
 }
@@ -217,20 +226,26 @@ async fn bump_receptacle(
     if updated.rows_affected() == 1 {
         return Ok(());
     }
-    let current = require_receptacle(conn, operator, id).await?;
-    if current.version != expected_version {
+    let current =
+        sqlx::query("SELECT version, status FROM receptacles WHERE id = $1 AND operator = $2")
+            .bind(id.0)
+            .bind(operator.as_str())
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| StoreError::not_found("receptacle", id))?;
+    let (version, status) = (current.int("version")?, current.text("status")?);
+    if version != expected_version {
         Err(StoreError::conflict(
             "receptacle",
             format!(
-                "receptacle {id} changed meanwhile (version {} instead of {expected_version}): \
-                 look at it again",
-                current.version
+                "receptacle {id} changed meanwhile (version {version} instead of \
+                 {expected_version}): look at it again"
             ),
         ))
     } else {
         Err(StoreError::conflict(
             "receptacle",
-            format!("receptacle {id} is {}", current.status),
+            format!("receptacle {id} is {status}"),
         ))
     }
 }
@@ -277,7 +292,7 @@ pub(crate) async fn open_receptacle(
         },
     )
     .await?;
-    let record = require_receptacle(&mut tx, operator, id).await?;
+    let record = require_receptacle(&mut tx, store.dialect, operator, id).await?;
     tx.commit().await?;
     Ok(record)
 }
@@ -288,7 +303,7 @@ pub(crate) async fn receptacle(
     id: ReceptacleRowId,
 ) -> StoreResult<Option<ReceptacleRecord>> {
     let mut conn = store.reader.acquire().await?;
-    load_receptacle(&mut conn, operator, id).await
+    load_receptacle(&mut conn, store.dialect, operator, id).await
 }
 
 pub(crate) async fn receptacles(
@@ -312,7 +327,7 @@ pub(crate) async fn receptacles(
         filter.push_str(" AND dispatch_id = $2");
     }
     let mut conn = store.reader.acquire().await?;
-    load_receptacles(&mut conn, operator, &filter, argument, "id").await
+    load_receptacles(&mut conn, store.dialect, operator, &filter, argument, "id").await
 }
 
 pub(crate) async fn active_receptacle_of(
@@ -405,7 +420,7 @@ pub(crate) async fn bag_item(
         },
     )
     .await?;
-    let record = require_receptacle(&mut tx, operator, receptacle).await?;
+    let record = require_receptacle(&mut tx, store.dialect, operator, receptacle).await?;
     tx.commit().await?;
     Ok(record)
 }
@@ -452,7 +467,7 @@ pub(crate) async fn unbag_item(
         },
     )
     .await?;
-    let record = require_receptacle(&mut tx, operator, receptacle).await?;
+    let record = require_receptacle(&mut tx, store.dialect, operator, receptacle).await?;
     tx.commit().await?;
     Ok(record)
 }
@@ -488,7 +503,7 @@ pub(crate) async fn close_receptacle(
         },
     )
     .await?;
-    let record = require_receptacle(&mut tx, operator, receptacle).await?;
+    let record = require_receptacle(&mut tx, store.dialect, operator, receptacle).await?;
     tx.commit().await?;
     Ok(record)
 }
@@ -530,7 +545,7 @@ pub(crate) async fn reopen_receptacle(
         },
     )
     .await?;
-    let record = require_receptacle(&mut tx, operator, receptacle).await?;
+    let record = require_receptacle(&mut tx, store.dialect, operator, receptacle).await?;
     tx.commit().await?;
     Ok(record)
 }
@@ -612,84 +627,109 @@ async fn next_dispatch_number(
 }
 
 /// Records `events` (each at the item's expected version) in the caller's transaction, in
-/// batches: one read of the versions, one UPDATE per distinct new status, multi-row INSERTs.
+/// batches: one UPDATE per distinct new status and expected version, and multi-row INSERTs.
+/// Only when an UPDATE misses an item are the versions read, to say which item and why.
 pub(crate) async fn record_planned_events(
     conn: &mut AnyConnection,
+    dialect: Dialect,
     actor: &Actor,
     events: &[PlannedEvent],
 ) -> StoreResult<()> {
     const CHUNK: usize = 400;
     let operator = actor.operator;
     for chunk in events.chunks(CHUNK) {
-        let placeholders = (0..chunk.len())
-            .map(|index| format!("${}", index + 2))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "SELECT id, s10, version FROM items WHERE operator = $1 AND id IN ({placeholders})"
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(operator.as_str());
-        for planned in chunk {
-            query = query.bind(planned.item.0);
-        }
-        let rows = query.fetch_all(&mut *conn).await?;
-        let versions: std::collections::HashMap<i64, (i64, String)> = rows
-            .iter()
-            .map(|row| Ok((row.int("id")?, (row.int("version")?, row.text("s10")?))))
-            .collect::<StoreResult<_>>()?;
-        for planned in chunk {
-            match versions.get(&planned.item.0) {
-                None => return Err(StoreError::not_found("item", planned.item)),
-                Some((version, s10)) if *version != planned.expected_version => {
-                    return Err(StoreError::conflict(
-                        "item",
-                        format!(
-                            "item {s10} changed meanwhile (version {version} instead of {}): \
-                             look at it again",
-                            planned.expected_version
-                        ),
-                    ));
-                }
-                Some(_) => {}
-            }
-        }
-        let mut by_status: std::collections::BTreeMap<(&str, &str), Vec<i64>> =
+        let mut by_status: std::collections::BTreeMap<(&str, &str, i64), Vec<i64>> =
             std::collections::BTreeMap::new();
         for planned in chunk {
             by_status
                 .entry((
                     planned.derived.status.as_str(),
                     planned.derived.leg.as_str(),
+                    planned.expected_version,
                 ))
                 .or_default()
                 .push(planned.item.0);
         }
-        for ((status, leg), ids) in by_status {
+        for ((status, leg, version), ids) in by_status {
             let placeholders = (0..ids.len())
-                .map(|index| format!("${}", index + 5))
+                .map(|index| format!("${}", index + 6))
                 .collect::<Vec<_>>()
                 .join(", ");
             let sql = format!(
                 "UPDATE items SET status = $1, leg = $2, version = version + 1, \
-                 updated_at_utc = $3 WHERE operator = $4 AND id IN ({placeholders})"
+                 updated_at_utc = $3 WHERE operator = $4 AND version = $5 \
+                 AND id IN ({placeholders})"
             );
             let mut query = sqlx::query(AssertSqlSafe(sql))
                 .bind(status)
                 .bind(leg)
                 .bind(micros(actor.at)?)
-                .bind(operator.as_str());
-            for id in ids {
-                query = query.bind(id);
+                .bind(operator.as_str())
+                .bind(version);
+            for id in &ids {
+                query = query.bind(*id);
             }
-            query.execute(&mut *conn).await?;
+            let updated = query.execute(&mut *conn).await?;
+            if updated.rows_affected() != ids.len() as u64 {
+                return Err(missed_item(conn, operator, &ids, version).await);
+            }
         }
         let new_events: Vec<(ItemId, &NewEvent)> = chunk
             .iter()
             .map(|planned| (planned.item, &planned.event))
             .collect();
-        insert_events(conn, operator, &new_events, actor.at).await?;
+        insert_events(conn, dialect, operator, &new_events, actor.at).await?;
     }
     Ok(())
+}
+
+/// Why an UPDATE of `ids` at `version` missed one of them: it does not exist, or it changed.
+async fn missed_item(
+    conn: &mut AnyConnection,
+    operator: CountryCode,
+    ids: &[i64],
+    version: i64,
+) -> StoreError {
+    let placeholders = (0..ids.len())
+        .map(|index| format!("${}", index + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT id, s10, version FROM items WHERE operator = $1 AND id IN ({placeholders})"
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql)).bind(operator.as_str());
+    for id in ids {
+        query = query.bind(*id);
+    }
+    let rows = match query.fetch_all(&mut *conn).await {
+        Ok(rows) => rows,
+        Err(error) => return error.into(),
+    };
+    let mut found = std::collections::HashMap::new();
+    for row in &rows {
+        match (row.int("id"), row.int("version"), row.text("s10")) {
+            (Ok(id), Ok(current), Ok(s10)) => {
+                found.insert(id, (current, s10));
+            }
+            (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => return error,
+        }
+    }
+    for id in ids {
+        match found.get(id) {
+            None => return StoreError::not_found("item", ItemId(*id)),
+            Some((current, s10)) if *current != version => {
+                return StoreError::conflict(
+                    "item",
+                    format!(
+                        "item {s10} changed meanwhile (version {current} instead of {version}): \
+                         look at it again"
+                    ),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+    StoreError::conflict("item", "an item changed meanwhile: look at it again")
 }
 
 pub(crate) async fn close_dispatch(
@@ -778,7 +818,7 @@ pub(crate) async fn close_dispatch(
             ));
         }
     }
-    record_planned_events(&mut tx, actor, &plan.events).await?;
+    record_planned_events(&mut tx, store.dialect, actor, &plan.events).await?;
     let messages = insert_outbox(&mut tx, operator, &plan.outbox, actor.at).await?;
     audit::write(
         &mut tx,
@@ -799,7 +839,7 @@ pub(crate) async fn close_dispatch(
         },
     )
     .await?;
-    let record = require_dispatch(&mut tx, operator, dispatch).await?;
+    let record = require_dispatch(&mut tx, store.dialect, operator, dispatch).await?;
     tx.commit().await?;
     Ok(record)
 }
@@ -833,6 +873,7 @@ fn opt_offset_time(row: &AnyRow, column: &'static str) -> StoreResult<Option<Off
 
 async fn load_dispatch(
     conn: &mut AnyConnection,
+    dialect: Dialect,
     operator: CountryCode,
     id: DispatchRowId,
 ) -> StoreResult<Option<DispatchRecord>> {
@@ -852,6 +893,7 @@ async fn load_dispatch(
     };
     let receptacles = load_receptacles(
         conn,
+        dialect,
         operator,
         "operator = $1 AND dispatch_id = $2",
         Some(id.0),
@@ -880,10 +922,11 @@ async fn load_dispatch(
 
 async fn require_dispatch(
     conn: &mut AnyConnection,
+    dialect: Dialect,
     operator: CountryCode,
     id: DispatchRowId,
 ) -> StoreResult<DispatchRecord> {
-    load_dispatch(conn, operator, id)
+    load_dispatch(conn, dialect, operator, id)
         .await?
         .ok_or_else(|| StoreError::not_found("dispatch", id))
 }
@@ -894,7 +937,7 @@ pub(crate) async fn dispatch(
     id: DispatchRowId,
 ) -> StoreResult<Option<DispatchRecord>> {
     let mut conn = store.reader.acquire().await?;
-    load_dispatch(&mut conn, operator, id).await
+    load_dispatch(&mut conn, store.dialect, operator, id).await
 }
 
 pub(crate) async fn dispatches(
@@ -970,19 +1013,20 @@ pub(crate) async fn events_of_items(
             .map(|index| format!("${}", index + 2))
             .collect::<Vec<_>>()
             .join(", ");
-        let sql = format!(
-            "SELECT {} FROM item_events WHERE operator = $1 AND item_id IN ({placeholders}) \
-             ORDER BY item_id, id",
-            super::items::EVENT_COLUMNS
+        let sql = store.dialect.packed_select(
+            super::items::EVENT_COLUMNS,
+            &format!("FROM item_events WHERE operator = $1 AND item_id IN ({placeholders})"),
         );
         let mut query = sqlx::query(AssertSqlSafe(sql)).bind(operator.as_str());
         for item in chunk {
             query = query.bind(item.0);
         }
-        for row in query.fetch_all(&mut *conn).await? {
+        for row in unpack(&query.fetch_one(&mut *conn).await?)? {
             events.push(event_row(&row)?);
         }
     }
+    // In recording order per item, as an ordinary `ORDER BY item_id, id` would give them.
+    events.sort_by_key(|event| (event.item, event.id));
     Ok(events)
 }
 
@@ -1131,7 +1175,7 @@ pub(crate) async fn record_expected_dispatch(
         },
     )
     .await?;
-    let record = require_dispatch(&mut tx, operator, dispatch).await?;
+    let record = require_dispatch(&mut tx, store.dialect, operator, dispatch).await?;
     tx.commit().await?;
     Ok(record)
 }
@@ -1152,7 +1196,15 @@ pub(crate) async fn expected_dispatch(
     .await?;
     match row {
         None => Ok(None),
-        Some(row) => load_dispatch(&mut conn, operator, DispatchRowId(row.int("id")?)).await,
+        Some(row) => {
+            load_dispatch(
+                &mut conn,
+                store.dialect,
+                operator,
+                DispatchRowId(row.int("id")?),
+            )
+            .await
+        }
     }
 }
 
@@ -1183,7 +1235,7 @@ pub(crate) async fn receive_receptacle(
 ) -> StoreResult<ReceptacleRecord> {
     let operator = actor.operator;
     let mut tx = store.write().await?;
-    let dispatch = require_dispatch(&mut tx, operator, arrival.dispatch).await?;
+    let dispatch = require_dispatch(&mut tx, store.dialect, operator, arrival.dispatch).await?;
     if dispatch.direction == DispatchDirection::Outward {
         return Err(StoreError::invalid(
             "dispatch",
@@ -1260,7 +1312,7 @@ pub(crate) async fn receive_receptacle(
         },
     )
     .await?;
-    let record = require_receptacle(&mut tx, operator, id).await?;
+    let record = require_receptacle(&mut tx, store.dialect, operator, id).await?;
     tx.commit().await?;
     Ok(record)
 }
@@ -1276,7 +1328,7 @@ pub(crate) async fn scan_receptacle_item(
 ) -> StoreResult<ReceptacleRecord> {
     let operator = actor.operator;
     let mut tx = store.write().await?;
-    let current = require_receptacle(&mut tx, operator, receptacle).await?;
+    let current = require_receptacle(&mut tx, store.dialect, operator, receptacle).await?;
     if !matches!(
         current.status,
         ReceptacleStatus::Received | ReceptacleStatus::Opened
@@ -1324,7 +1376,7 @@ pub(crate) async fn scan_receptacle_item(
     .bind(operator.as_str())
     .execute(&mut *tx)
     .await?;
-    record_planned_events(&mut tx, actor, events).await?;
+    record_planned_events(&mut tx, store.dialect, actor, events).await?;
     insert_outbox(&mut tx, operator, outbox, actor.at).await?;
     audit::write(
         &mut tx,
@@ -1338,7 +1390,7 @@ pub(crate) async fn scan_receptacle_item(
         },
     )
     .await?;
-    let record = require_receptacle(&mut tx, operator, receptacle).await?;
+    let record = require_receptacle(&mut tx, store.dialect, operator, receptacle).await?;
     tx.commit().await?;
     Ok(record)
 }
@@ -1394,7 +1446,7 @@ pub(crate) async fn finish_dispatch(
     .bind(operator.as_str())
     .execute(&mut *tx)
     .await?;
-    record_planned_events(&mut tx, actor, &outcome.events).await?;
+    record_planned_events(&mut tx, store.dialect, actor, &outcome.events).await?;
     let messages = insert_outbox(&mut tx, operator, &outcome.outbox, actor.at).await?;
     audit::write(
         &mut tx,
@@ -1413,7 +1465,7 @@ pub(crate) async fn finish_dispatch(
         },
     )
     .await?;
-    let record = require_dispatch(&mut tx, operator, dispatch).await?;
+    let record = require_dispatch(&mut tx, store.dialect, operator, dispatch).await?;
     tx.commit().await?;
     Ok(record)
 }

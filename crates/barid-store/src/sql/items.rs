@@ -11,13 +11,14 @@ use serde_json::json;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
-use super::SqlStore;
 use super::audit::{self, Audit};
 use super::convert::{
     RowExt, conflict_on_unique, from_json, json_text, micros, opt_u32, rfc3339, stored_instant,
 };
 use super::exchange::insert_outbox;
+use super::packed::{PackedRow, unpack};
 use super::people::require_operator;
+use super::{Dialect, SqlStore};
 use crate::model::*;
 use crate::{StoreError, StoreResult};
 
@@ -250,7 +251,7 @@ async fn insert_party(
 
 /// Rebuilds the party through the domain's validation, so a hand-edited row that no longer
 /// validates is reported instead of being passed on.
-fn party_row(row: &AnyRow) -> StoreResult<Party> {
+fn party_row(row: &PackedRow) -> StoreResult<Party> {
     let latin = match row.opt_text("latin_name")? {
         Some(name) => Some(LatinDraft {
             name,
@@ -361,22 +362,22 @@ const CUSTOMS_COLUMNS: &str = "item_id, form, category, explanation, currency, \
      total_value_minor, total_net_weight_grams, gross_weight_grams, postal_charges_minor, \
      postal_charges_currency, comments, licence_numbers, certificate_numbers, invoice_number, \
      importer_reference, sender_customs_reference";
-const LINE_COLUMNS: &str =
-    "item_id, description, quantity, net_weight_grams, value_minor, currency, hs_code, origin";
+const LINE_COLUMNS: &str = "item_id, line_no, description, quantity, net_weight_grams, value_minor, currency, hs_code, origin";
 const PARTY_COLUMNS: &str = "item_id, role, name, business_name, address_lines, city, postcode, \
      country, phone, email, latin_name, latin_address_lines, latin_city";
 
 /// The rows an item is rebuilt from besides its own: its parties and customs declaration.
 #[derive(Default)]
 struct ItemParts {
-    parties: Vec<AnyRow>,
-    customs: Option<AnyRow>,
-    lines: Vec<AnyRow>,
+    parties: Vec<PackedRow>,
+    customs: Option<PackedRow>,
+    lines: Vec<PackedRow>,
 }
 
 /// Reads the parts of every item listed, three statements whatever their number.
 async fn parts_of(
     conn: &mut AnyConnection,
+    dialect: Dialect,
     items: &[i64],
 ) -> StoreResult<std::collections::HashMap<i64, ItemParts>> {
     let mut parts: std::collections::HashMap<i64, ItemParts> =
@@ -395,41 +396,53 @@ async fn parts_of(
         }
         query
     };
-    for row in fetch(format!(
-        "SELECT {PARTY_COLUMNS} FROM item_parties WHERE item_id IN ({placeholders})"
-    ))
-    .fetch_all(&mut *conn)
-    .await?
-    {
+    let parties = unpack(
+        &fetch(dialect.packed_select(
+            PARTY_COLUMNS,
+            &format!("FROM item_parties WHERE item_id IN ({placeholders})"),
+        ))
+        .fetch_one(&mut *conn)
+        .await?,
+    )?;
+    for row in parties {
         if let Some(entry) = parts.get_mut(&row.int("item_id")?) {
             entry.parties.push(row);
         }
     }
-    for row in fetch(format!(
-        "SELECT {CUSTOMS_COLUMNS} FROM customs_declarations WHERE item_id IN ({placeholders})"
-    ))
-    .fetch_all(&mut *conn)
-    .await?
-    {
+    let declarations = unpack(
+        &fetch(dialect.packed_select(
+            CUSTOMS_COLUMNS,
+            &format!("FROM customs_declarations WHERE item_id IN ({placeholders})"),
+        ))
+        .fetch_one(&mut *conn)
+        .await?,
+    )?;
+    for row in declarations {
         if let Some(entry) = parts.get_mut(&row.int("item_id")?) {
             entry.customs = Some(row);
         }
     }
-    for row in fetch(format!(
-        "SELECT {LINE_COLUMNS} FROM customs_lines WHERE item_id IN ({placeholders}) \
-         ORDER BY item_id, line_no"
-    ))
-    .fetch_all(&mut *conn)
-    .await?
-    {
-        if let Some(entry) = parts.get_mut(&row.int("item_id")?) {
+    let mut lines = unpack(
+        &fetch(dialect.packed_select(
+            LINE_COLUMNS,
+            &format!("FROM customs_lines WHERE item_id IN ({placeholders})"),
+        ))
+        .fetch_one(&mut *conn)
+        .await?,
+    )?
+    .into_iter()
+    .map(|line| Ok((line.int("item_id")?, line.int("line_no")?, line)))
+    .collect::<StoreResult<Vec<_>>>()?;
+    lines.sort_by_key(|(item, line_no, _)| (*item, *line_no));
+    for (item, _, row) in lines {
+        if let Some(entry) = parts.get_mut(&item) {
             entry.lines.push(row);
         }
     }
     Ok(parts)
 }
 
-fn customs_from(header: &AnyRow, lines: &[AnyRow]) -> StoreResult<CustomsDeclaration> {
+fn customs_from(header: &PackedRow, lines: &[PackedRow]) -> StoreResult<CustomsDeclaration> {
     let lines = lines
         .iter()
         .map(|line| {
@@ -664,7 +677,7 @@ pub(crate) async fn item(
     else {
         return Ok(None);
     };
-    item_of_row(&mut conn, &row).await.map(Some)
+    item_of_row(&mut conn, store.dialect, &row).await.map(Some)
 }
 
 pub(crate) async fn items_by_s10(store: &SqlStore, s10: &S10Id) -> StoreResult<Vec<Item>> {
@@ -682,7 +695,7 @@ pub(crate) async fn items_by_s10(store: &SqlStore, s10: &S10Id) -> StoreResult<V
     .await?;
     let mut items = Vec::with_capacity(rows.len());
     for row in &rows {
-        items.push(item_of_row(&mut conn, row).await?);
+        items.push(item_of_row(&mut conn, store.dialect, row).await?);
     }
     Ok(items)
 }
@@ -700,20 +713,21 @@ pub(crate) async fn items_by_ids(
             .map(|index| format!("${}", index + 2))
             .collect::<Vec<_>>()
             .join(", ");
-        let sql = format!(
-            "SELECT {} FROM items WHERE operator = $1 AND id IN ({placeholders})",
-            item_columns!()
+        let sql = store.dialect.packed_select(
+            item_columns!(),
+            &format!("FROM items WHERE operator = $1 AND id IN ({placeholders})"),
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(operator.as_str());
         for id in chunk {
             query = query.bind(id.0);
         }
-        let rows = query.fetch_all(&mut *conn).await?;
-        let mut found: std::collections::HashMap<ItemId, Item> = items_of_rows(&mut conn, &rows)
-            .await?
-            .into_iter()
-            .map(|item| (item.id, item))
-            .collect();
+        let rows = unpack(&query.fetch_one(&mut *conn).await?)?;
+        let mut found: std::collections::HashMap<ItemId, Item> =
+            items_of_rows(&mut conn, store.dialect, &rows)
+                .await?
+                .into_iter()
+                .map(|item| (item.id, item))
+                .collect();
         for id in chunk {
             items.push(
                 found
@@ -776,26 +790,34 @@ pub(crate) async fn tracked_item(
 }
 
 /// The item of an `item_columns!()` row, with its parties and customs declaration.
-async fn item_of_row(conn: &mut AnyConnection, row: &AnyRow) -> StoreResult<Item> {
+async fn item_of_row(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    row: &AnyRow,
+) -> StoreResult<Item> {
     let id = row.int("id")?;
-    let mut parts = parts_of(conn, &[id]).await?;
+    let mut parts = parts_of(conn, dialect, &[id]).await?;
     item_from(row, parts.remove(&id).unwrap_or_default())
 }
 
 /// The items of `item_columns!()` rows, their parts read in bulk.
-async fn items_of_rows(conn: &mut AnyConnection, rows: &[AnyRow]) -> StoreResult<Vec<Item>> {
+async fn items_of_rows(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    rows: &[PackedRow],
+) -> StoreResult<Vec<Item>> {
     let ids = rows
         .iter()
         .map(|row| row.int("id"))
         .collect::<StoreResult<Vec<_>>>()?;
-    let mut parts = parts_of(conn, &ids).await?;
+    let mut parts = parts_of(conn, dialect, &ids).await?;
     rows.iter()
         .zip(&ids)
         .map(|(row, id)| item_from(row, parts.remove(id).unwrap_or_default()))
         .collect()
 }
 
-fn item_from(row: &AnyRow, parts: ItemParts) -> StoreResult<Item> {
+fn item_from(row: &impl RowExt, parts: ItemParts) -> StoreResult<Item> {
     let id = ItemId(row.int("id")?);
     let s10: S10Id = row.parsed("s10", S10Id::parse)?;
     let mut sender = None;
@@ -1018,7 +1040,7 @@ enum Privacy {
     Public,
 }
 
-fn event_of_row(row: &AnyRow, privacy: Privacy) -> StoreResult<NewEvent> {
+fn event_of_row(row: &impl RowExt, privacy: Privacy) -> StoreResult<NewEvent> {
     let private = |column: &'static str| match privacy {
         Privacy::Staff => row.opt_text(column),
         Privacy::Public => Ok(None),
@@ -1037,7 +1059,7 @@ fn event_of_row(row: &AnyRow, privacy: Privacy) -> StoreResult<NewEvent> {
     })
 }
 
-pub(crate) fn event_row(row: &AnyRow) -> StoreResult<ItemEvent> {
+pub(crate) fn event_row(row: &impl RowExt) -> StoreResult<ItemEvent> {
     Ok(ItemEvent {
         id: EventId(row.int("id")?),
         item: ItemId(row.int("item_id")?),
@@ -1107,52 +1129,60 @@ async fn insert_event(
 /// records one per item). The same event twice is refused by the unique key, as one by one.
 pub(crate) async fn insert_events(
     conn: &mut AnyConnection,
+    dialect: Dialect,
     operator: CountryCode,
     events: &[(ItemId, &NewEvent)],
     recorded_at: time::OffsetDateTime,
 ) -> StoreResult<()> {
-    const COLUMNS: usize = 14;
-    // Measured (docs/PERFORMANCE.md): through sqlx's Any driver a statement's cost grows faster
-    // than its rows, so 10 rows per INSERT beat both 1 and 300 (10,000 events: 150 ms against
-    // 306 ms and 776 ms on SQLite).
-    const ROWS: usize = 10;
+    use super::packed::{Kind, pack};
+    use serde_json::Value;
+    // One statement per 2,000 events keeps a statement's JSON near a megabyte.
+    const ROWS: usize = 2_000;
+    let sql = dialect.packed_insert(
+        "item_events",
+        &[
+            ("operator", Kind::Text),
+            ("item_id", Kind::Int),
+            ("code", Kind::Text),
+            ("milestone", Kind::Text),
+            ("at", Kind::Text),
+            ("at_utc", Kind::Int),
+            ("office", Kind::Text),
+            ("reason", Kind::Text),
+            ("next_action", Kind::Text),
+            ("signatory", Kind::Text),
+            ("note", Kind::Text),
+            ("source", Kind::Text),
+            ("reported_by", Kind::Text),
+            ("recorded_at_utc", Kind::Int),
+        ],
+    );
     let recorded_at = micros(recorded_at)?;
+    let text = |value: Option<&str>| value.map_or(Value::Null, Value::from);
     for chunk in events.chunks(ROWS) {
-        let values = (0..chunk.len())
-            .map(|row| {
-                let first = row * COLUMNS + 1;
-                let placeholders = (first..first + COLUMNS)
-                    .map(|n| format!("${n}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                format!("({placeholders})")
+        let rows = chunk
+            .iter()
+            .map(|(item, event)| {
+                Ok(vec![
+                    Value::from(operator.as_str()),
+                    Value::from(item.0),
+                    Value::from(event.code.as_str()),
+                    Value::from(event.milestone.as_str()),
+                    Value::from(rfc3339(event.at)?),
+                    Value::from(micros(event.at)?),
+                    Value::from(event.office.as_str()),
+                    text(event.reason.as_ref().map(ReasonCode::as_str)),
+                    text(event.next_action.map(|action| action.as_str())),
+                    text(event.signatory.as_deref()),
+                    text(event.note.as_deref()),
+                    Value::from(event.source.as_str()),
+                    text(event.reported_by.as_ref().map(CountryCode::as_str)),
+                    Value::from(recorded_at),
+                ])
             })
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "INSERT INTO item_events (operator, item_id, code, milestone, at, at_utc, office, \
-             reason, next_action, signatory, note, source, reported_by, recorded_at_utc) \
-             VALUES {values}"
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (item, event) in chunk {
-            query = query
-                .bind(operator.as_str())
-                .bind(item.0)
-                .bind(event.code.as_str())
-                .bind(event.milestone.as_str())
-                .bind(rfc3339(event.at)?)
-                .bind(micros(event.at)?)
-                .bind(event.office.as_str())
-                .bind(event.reason.as_ref().map(ReasonCode::as_str))
-                .bind(event.next_action.map(|action| action.as_str()))
-                .bind(event.signatory.as_deref())
-                .bind(event.note.as_deref())
-                .bind(event.source.as_str())
-                .bind(event.reported_by.as_ref().map(CountryCode::as_str))
-                .bind(recorded_at);
-        }
-        query
+            .collect::<StoreResult<Vec<_>>>()?;
+        sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(pack(&rows)?)
             .execute(&mut *conn)
             .await
             .map_err(conflict_on_unique("item event", || {

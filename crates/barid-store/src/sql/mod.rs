@@ -25,6 +25,7 @@ mod dispatches;
 mod exchange;
 mod idempotency;
 mod items;
+mod packed;
 mod people;
 
 use std::collections::BTreeSet;
@@ -47,6 +48,14 @@ pub struct Dialect {
     /// SQLite needs `BEGIN IMMEDIATE`, so that a transaction that reads before it writes takes
     /// the write lock at once instead of failing on the upgrade.
     pub begin_write: Option<&'static str>,
+    /// The function that builds a JSON array of its arguments (`json_array`,
+    /// `json_build_array`), for packed reads (see `packed.rs`).
+    pub json_array: &'static str,
+    /// The aggregate that gathers JSON values into an array (`json_group_array`, `json_agg`).
+    pub json_array_agg: &'static str,
+    /// A FROM item `j` with a row per element of `$1`, a JSON array: `j.value` the element,
+    /// `j.key` its position.
+    pub json_rows_of_first_parameter: &'static str,
 }
 
 /// The SQL store. Cheap to clone: the pools are shared.
