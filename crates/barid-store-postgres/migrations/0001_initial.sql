@@ -237,13 +237,30 @@ CREATE TABLE item_events (
     note TEXT,
     source TEXT NOT NULL CHECK (source IN ('local', 'partner')),
     reported_by TEXT,
+    -- Duty and charges collected from the addressee on delivery (EMI).
+    collected_minor BIGINT CHECK (collected_minor >= 0),
+    collected_currency TEXT,
     recorded_at_utc BIGINT NOT NULL,
     -- The same event twice is stored once.
     UNIQUE (item_id, code, at_utc, office),
+    CHECK ((collected_minor IS NULL) = (collected_currency IS NULL)),
     FOREIGN KEY (operator, item_id) REFERENCES items (operator, id)
 );
 CREATE INDEX item_events_item ON item_events (item_id, id);
 CREATE INDEX item_events_at ON item_events (operator, at_utc);
+
+-- Duty assessed by import customs on an item, collected on delivery (see item_events). One
+-- per item: a new assessment replaces the last (the audit log keeps each).
+CREATE TABLE item_duties (
+    item_id BIGINT NOT NULL PRIMARY KEY,
+    operator TEXT NOT NULL,
+    amount_minor BIGINT NOT NULL CHECK (amount_minor >= 0),
+    currency TEXT NOT NULL,
+    office TEXT NOT NULL,
+    note TEXT,
+    assessed_at_utc BIGINT NOT NULL,
+    FOREIGN KEY (operator, item_id) REFERENCES items (operator, id)
+);
 CREATE TRIGGER item_events_append_only BEFORE UPDATE OR DELETE ON item_events
     FOR EACH ROW EXECUTE FUNCTION barid_append_only();
 

@@ -229,13 +229,30 @@ CREATE TABLE item_events (
     note TEXT,
     source TEXT NOT NULL CHECK (source IN ('local', 'partner')),
     reported_by TEXT,
+    -- Duty and charges collected from the addressee on delivery (EMI).
+    collected_minor INTEGER CHECK (collected_minor >= 0),
+    collected_currency TEXT,
     recorded_at_utc INTEGER NOT NULL,
     -- The same event twice is stored once.
     UNIQUE (item_id, code, at_utc, office),
+    CHECK ((collected_minor IS NULL) = (collected_currency IS NULL)),
     FOREIGN KEY (operator, item_id) REFERENCES items (operator, id)
 ) STRICT;
 CREATE INDEX item_events_item ON item_events (item_id, id);
 CREATE INDEX item_events_at ON item_events (operator, at_utc);
+
+-- Duty assessed by import customs on an item, collected on delivery (see item_events). One
+-- per item: a new assessment replaces the last (the audit log keeps each).
+CREATE TABLE item_duties (
+    item_id INTEGER NOT NULL PRIMARY KEY,
+    operator TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL CHECK (amount_minor >= 0),
+    currency TEXT NOT NULL,
+    office TEXT NOT NULL,
+    note TEXT,
+    assessed_at_utc INTEGER NOT NULL,
+    FOREIGN KEY (operator, item_id) REFERENCES items (operator, id)
+) STRICT;
 CREATE TRIGGER item_events_no_update BEFORE UPDATE ON item_events
 BEGIN
     SELECT RAISE(ABORT, 'item_events is append-only');

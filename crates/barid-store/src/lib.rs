@@ -280,6 +280,19 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         operator: CountryCode,
         items: &[ItemId],
     ) -> StoreResult<Vec<ItemEvent>>;
+    /// The operator's items waiting as `query` says, the longest waiting (least recently
+    /// changed) first.
+    async fn items_waiting(
+        &self,
+        operator: CountryCode,
+        query: &WaitingQuery,
+    ) -> StoreResult<Vec<Item>>;
+    /// Records customs' duty on an item at the version the officer saw, replacing an earlier
+    /// assessment, and moves the item's version on (a delivery prepared before it must look
+    /// again). Audited.
+    async fn assess_duty(&self, actor: &Actor, duty: &NewDuty) -> StoreResult<Duty>;
+    /// The duty assessed on each item listed that has one.
+    async fn duties_of(&self, operator: CountryCode, items: &[ItemId]) -> StoreResult<Vec<Duty>>;
 
     // --- exchange with partner posts -----------------------------------------------------
 

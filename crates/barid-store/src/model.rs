@@ -450,6 +450,9 @@ pub struct NewEvent {
     pub source: EventSource,
     /// For partner events: the operator that reported it.
     pub reported_by: Option<CountryCode>,
+    /// Duty and charges collected from the addressee on delivery (`EMI`). Staff only, like
+    /// the signatory.
+    pub collected: Option<Money>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1159,6 +1162,40 @@ pub struct DispatchRecord {
     pub version: i64,
     /// In serial order, with their items.
     pub receptacles: Vec<ReceptacleRecord>,
+}
+
+/// Items waiting somewhere, for the lists of an office: import customs' queue, the items at a
+/// delivery office, the items the delivery policy may send back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitingQuery {
+    /// At least one.
+    pub statuses: Vec<ItemStatus>,
+    /// Only items whose latest event happened at this office.
+    pub office: Option<SiteCode>,
+    /// The longest list wanted; the items waiting longest come first.
+    pub limit: u32,
+}
+
+/// Duty assessed on an item by import customs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duty {
+    pub item: ItemId,
+    pub amount: Money,
+    /// The office of exchange where customs assessed it.
+    pub office: SiteCode,
+    pub note: Option<String>,
+    pub assessed_at: OffsetDateTime,
+}
+
+/// An assessment, made on the item as the officer saw it (`expected_version`); a second one
+/// replaces the first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDuty {
+    pub item: ItemId,
+    pub expected_version: i64,
+    pub amount: Money,
+    pub office: SiteCode,
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

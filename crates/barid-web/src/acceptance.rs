@@ -401,6 +401,7 @@ fn prepare(
                 note: None,
                 source: EventSource::Local,
                 reported_by: None,
+                collected: None,
             },
             derived: DerivedStatus {
                 status: state.status(),

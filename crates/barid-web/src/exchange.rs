@@ -215,6 +215,7 @@ pub async fn record_local_event(
             note: details.note.clone(),
             source: EventSource::Local,
             reported_by: None,
+            collected: None,
         };
         let derived = DerivedStatus {
             status: next.status(),
@@ -842,6 +843,7 @@ pub async fn close_dispatch_of(
                     note: None,
                     source: EventSource::Local,
                     reported_by: None,
+                    collected: None,
                 },
                 derived: DerivedStatus {
                     status: next.status(),

@@ -370,6 +370,7 @@ pub async fn open_item(
                 note: None,
                 source: EventSource::Local,
                 reported_by: None,
+                collected: None,
             },
             derived: DerivedStatus {
                 status: state_after.status(),

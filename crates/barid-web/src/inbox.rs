@@ -285,6 +285,7 @@ async fn apply_itmatt(
                 note: None,
                 source: EventSource::Partner,
                 reported_by: Some(sender),
+                collected: None,
             },
             derived: DerivedStatus {
                 status: state.status(),
@@ -345,6 +346,7 @@ async fn apply_emsevt(
                 note: event.note.as_ref().map(|text| text.as_str().to_owned()),
                 source: EventSource::Partner,
                 reported_by: Some(sender),
+                collected: None,
             };
             match store
                 .record_event(

@@ -132,6 +132,7 @@ async fn record(
         note: None,
         source: EventSource::Local,
         reported_by: None,
+        collected: None,
     };
     let actor = Actor {
         operator,
@@ -211,6 +212,7 @@ async fn copy_to(
         note: None,
         source: EventSource::Local,
         reported_by: None,
+        collected: None,
     };
     let actor = Actor {
         operator,

@@ -2692,3 +2692,165 @@ pub async fn concurrent_reservations_of_one_key_reserve_it_once(store: Arc<dyn S
     }
     assert_eq!(reserved, 1);
 }
+
+pub async fn items_waiting_by_status_and_latest_office(store: Arc<dyn Store>) {
+    network(&store).await;
+    let mut ids = Vec::new();
+    for serial in 1..=3 {
+        let (item, _) = accept(&store, ItemIdSource::Given(s10(serial)), &[])
+            .await
+            .unwrap();
+        ids.push(item);
+    }
+    let mut actor = clerk("EG", UserId(3), "EGCAIA");
+    // Item 2 reaches the office of exchange first, then item 1; item 3 stays at the counter.
+    for (minute, item) in [(10, &ids[1]), (20, &ids[0])] {
+        actor.at = T0 + minutes(minute);
+        store
+            .record_event(
+                &actor,
+                item.id,
+                1,
+                &at_outward_office(T0 + minutes(minute)),
+                derived(ItemStatus::AtOutwardOffice),
+                &[],
+            )
+            .await
+            .unwrap();
+    }
+    let query = |statuses: Vec<ItemStatus>, office: Option<&str>, limit| WaitingQuery {
+        statuses,
+        office: office.map(site),
+        limit,
+    };
+    let s10s = |items: Vec<Item>| items.iter().map(|item| item.s10).collect::<Vec<_>>();
+    let waiting = store
+        .items_waiting(
+            cc("EG"),
+            &query(vec![ItemStatus::AtOutwardOffice], Some("EGCAIA"), 10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(s10s(waiting), vec![s10(2), s10(1)], "longest waiting first");
+    let waiting = store
+        .items_waiting(
+            cc("EG"),
+            &query(vec![ItemStatus::AtOutwardOffice], Some("EG-CAIRO-1"), 10),
+        )
+        .await
+        .unwrap();
+    assert!(waiting.is_empty(), "their latest event is at EGCAIA");
+    let waiting = store
+        .items_waiting(
+            cc("EG"),
+            &query(
+                vec![ItemStatus::Accepted, ItemStatus::AtOutwardOffice],
+                None,
+                2,
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(waiting.len(), 2, "the limit holds");
+    let waiting = store
+        .items_waiting(
+            cc("PS"),
+            &query(vec![ItemStatus::AtOutwardOffice], None, 10),
+        )
+        .await
+        .unwrap();
+    assert!(
+        waiting.is_empty(),
+        "another operator's items are not listed"
+    );
+    assert!(matches!(
+        store
+            .items_waiting(cc("EG"), &query(vec![], None, 10))
+            .await,
+        Err(StoreError::Invalid { .. })
+    ));
+}
+
+pub async fn duty_is_assessed_replaced_and_collected_on_delivery(store: Arc<dyn Store>) {
+    network(&store).await;
+    let (item, _) = accept(&store, ItemIdSource::Given(s10(1)), &[])
+        .await
+        .unwrap();
+    let mut officer = clerk("EG", UserId(4), "EGCAIA");
+    officer.at = T0 + minutes(30);
+    let ils = |minor| barid_core::Money::new(minor, barid_core::Currency::parse("ILS").unwrap());
+    let assessment = NewDuty {
+        item: item.id,
+        expected_version: 1,
+        amount: ils(12_500),
+        office: site("EGCAIA"),
+        note: Some("HS 6109: 12 % on the declared value".to_owned()),
+    };
+    let duty = store.assess_duty(&officer, &assessment).await.unwrap();
+    assert_eq!(duty.amount, ils(12_500));
+    assert_eq!(duty.assessed_at, T0 + minutes(30));
+    // The item moved on: an assessment from the version before is refused and changes nothing.
+    assert_conflict(store.assess_duty(&officer, &assessment).await);
+    let replaced = store
+        .assess_duty(
+            &officer,
+            &NewDuty {
+                expected_version: 2,
+                amount: ils(9_000),
+                note: None,
+                ..assessment.clone()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.duties_of(cc("EG"), &[item.id]).await.unwrap(),
+        vec![replaced]
+    );
+    assert!(
+        store
+            .duties_of(cc("PS"), &[item.id])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_not_found(
+        store
+            .assess_duty(
+                &officer,
+                &NewDuty {
+                    item: ItemId(999_999),
+                    ..assessment.clone()
+                },
+            )
+            .await,
+    );
+    assert_eq!(
+        audit_actions(&store, "EG")
+            .await
+            .iter()
+            .filter(|action| *action == "item.duty")
+            .count(),
+        2
+    );
+
+    // What was collected on delivery stays with the delivery event (public tracking's
+    // TrackedEvent has no field for it).
+    let mut delivered = event("EMI", Milestone::Delivered, T0 + minutes(90), "EGCAIA");
+    delivered.signatory = Some("Amal Haddad".to_owned());
+    delivered.collected = Some(ils(9_000));
+    officer.at = T0 + minutes(91);
+    store
+        .record_event(
+            &officer,
+            item.id,
+            3,
+            &delivered,
+            derived(ItemStatus::Delivered),
+            &[],
+        )
+        .await
+        .unwrap();
+    let events = store.item_events(cc("EG"), item.id).await.unwrap();
+    assert_eq!(events.last().unwrap().event.collected, Some(ils(9_000)));
+}

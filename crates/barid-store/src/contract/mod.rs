@@ -126,6 +126,8 @@ macro_rules! contract_tests {
             close_dispatch_writes_nothing_when_a_receptacle_changed,
             concurrent_dispatch_closings_get_consecutive_numbers,
             inward_dispatches_are_expected_received_opened_and_finished,
+            items_waiting_by_status_and_latest_office,
+            duty_is_assessed_replaced_and_collected_on_delivery,
         );
     };
 }

@@ -315,6 +315,7 @@ pub fn event(code: &str, milestone: Milestone, at: OffsetDateTime, office: &str)
         note: None,
         source: EventSource::Local,
         reported_by: None,
+        collected: None,
     }
 }
 

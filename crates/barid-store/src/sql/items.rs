@@ -1045,7 +1045,7 @@ pub(crate) async fn search_items(
 macro_rules! event_columns {
     () => {
         "id, item_id, code, milestone, at, office, reason, next_action, signatory, note, source, \
-         reported_by, recorded_at_utc"
+         reported_by, collected_minor, collected_currency, recorded_at_utc"
     };
 }
 
@@ -1074,7 +1074,30 @@ fn event_of_row(row: &impl RowExt, privacy: Privacy) -> StoreResult<NewEvent> {
         note: private("note")?,
         source: row.named("source")?,
         reported_by: row.opt_parsed("reported_by", CountryCode::parse)?,
+        collected: match privacy {
+            Privacy::Staff => money_of(row, "collected_minor", "collected_currency")?,
+            Privacy::Public => None,
+        },
     })
+}
+
+/// The money of an amount column and a currency column, both NULL for none.
+fn money_of(
+    row: &impl RowExt,
+    amount: &'static str,
+    currency: &'static str,
+) -> StoreResult<Option<Money>> {
+    match (row.opt_int(amount)?, row.opt_text(currency)?) {
+        (Some(minor), Some(code)) => Ok(Some(Money::new(
+            minor,
+            Currency::parse(&code).map_err(|error| StoreError::corrupt(currency, error))?,
+        ))),
+        (None, None) => Ok(None),
+        _ => Err(StoreError::corrupt(
+            amount,
+            "an amount without its currency, or a currency without an amount",
+        )),
+    }
 }
 
 pub(crate) fn event_row(row: &impl RowExt) -> StoreResult<ItemEvent> {
@@ -1096,6 +1119,7 @@ fn event_details(event: &NewEvent) -> StoreResult<serde_json::Value> {
         "next_action": event.next_action.map(|action| action.as_str()),
         "source": event.source.as_str(),
         "reported_by": event.reported_by.as_ref().map(CountryCode::as_str),
+        "collected": event.collected.as_ref().map(ToString::to_string),
     }))
 }
 
@@ -1108,8 +1132,10 @@ async fn insert_event(
 ) -> StoreResult<ItemEvent> {
     let row = sqlx::query(
         "INSERT INTO item_events (operator, item_id, code, milestone, at, at_utc, office, reason, \
-         next_action, signatory, note, source, reported_by, recorded_at_utc) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+         next_action, signatory, note, source, reported_by, collected_minor, collected_currency, \
+         recorded_at_utc) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+         RETURNING id",
     )
     .bind(operator.as_str())
     .bind(item.0)
@@ -1124,6 +1150,13 @@ async fn insert_event(
     .bind(event.note.as_deref())
     .bind(event.source.as_str())
     .bind(event.reported_by.as_ref().map(CountryCode::as_str))
+    .bind(event.collected.as_ref().map(Money::amount_minor))
+    .bind(
+        event
+            .collected
+            .as_ref()
+            .map(|money| money.currency().as_str()),
+    )
     .bind(micros(actor.at)?)
     .fetch_one(&mut *conn)
     .await
@@ -1172,6 +1205,8 @@ pub(crate) async fn insert_events(
             ("note", Kind::Text),
             ("source", Kind::Text),
             ("reported_by", Kind::Text),
+            ("collected_minor", Kind::Int),
+            ("collected_currency", Kind::Text),
             ("recorded_at_utc", Kind::Int),
         ],
     );
@@ -1195,6 +1230,16 @@ pub(crate) async fn insert_events(
                     text(event.note.as_deref()),
                     Value::from(event.source.as_str()),
                     text(event.reported_by.as_ref().map(CountryCode::as_str)),
+                    event
+                        .collected
+                        .as_ref()
+                        .map_or(Value::Null, |money| Value::from(money.amount_minor())),
+                    text(
+                        event
+                            .collected
+                            .as_ref()
+                            .map(|money| money.currency().as_str()),
+                    ),
                     Value::from(recorded_at),
                 ])
             })
@@ -1332,4 +1377,176 @@ mod tests {
         assert_eq!(contains_pattern("a%b_c\\"), "%a\\%b\\_c\\\\%");
         assert_eq!(contains_pattern("0599"), "%0599%");
     }
+}
+
+// --- lists of waiting items, duty ---------------------------------------------------------
+
+pub(crate) async fn items_waiting(
+    store: &SqlStore,
+    operator: CountryCode,
+    query: &WaitingQuery,
+) -> StoreResult<Vec<Item>> {
+    if query.statuses.is_empty() {
+        return Err(StoreError::invalid("statuses", "name at least one status"));
+    }
+    let statuses = (0..query.statuses.len())
+        .map(|index| format!("${}", index + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
+    // The latest event's office comes through the (item_id, id) index, one probe per item
+    // of the statuses asked for (the items_status index finds those).
+    let office = match query.office {
+        Some(_) => format!(
+            "AND (SELECT e.office FROM item_events e WHERE e.item_id = i.id ORDER BY e.id DESC \
+             LIMIT 1) = ${}",
+            query.statuses.len() + 2
+        ),
+        None => String::new(),
+    };
+    let sql = format!(
+        "SELECT i.id FROM items i WHERE i.operator = $1 AND i.status IN ({statuses}) {office} \
+         ORDER BY i.updated_at_utc, i.id LIMIT {}",
+        query.limit
+    );
+    let mut select = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(operator.as_str());
+    for status in &query.statuses {
+        select = select.bind(status.as_str());
+    }
+    if let Some(office) = &query.office {
+        select = select.bind(office.as_str());
+    }
+    let ids = select
+        .fetch_all(&store.reader)
+        .await?
+        .iter()
+        .map(|row| row.int("id").map(ItemId))
+        .collect::<StoreResult<Vec<_>>>()?;
+    items_by_ids(store, operator, &ids).await
+}
+
+const DUTY_COLUMNS: &str = "item_id, amount_minor, currency, office, note, assessed_at_utc";
+
+fn duty_of_row(row: &impl RowExt) -> StoreResult<Duty> {
+    Ok(Duty {
+        item: ItemId(row.int("item_id")?),
+        amount: money_of(row, "amount_minor", "currency")?
+            .ok_or_else(|| StoreError::corrupt("amount_minor", "a duty without an amount"))?,
+        office: row.parsed("office", SiteCode::parse)?,
+        note: row.opt_text("note")?,
+        assessed_at: row.utc("assessed_at_utc")?,
+    })
+}
+
+pub(crate) async fn assess_duty(
+    store: &SqlStore,
+    actor: &Actor,
+    duty: &NewDuty,
+) -> StoreResult<Duty> {
+    let operator = actor.operator;
+    if duty.amount.amount_minor() < 0 {
+        return Err(StoreError::invalid("amount", "a duty is not negative"));
+    }
+    let mut tx = store.write().await?;
+    let row = sqlx::query(
+        "UPDATE items SET version = version + 1, updated_at_utc = $1 \
+         WHERE id = $2 AND operator = $3 AND version = $4 RETURNING s10",
+    )
+    .bind(micros(actor.at)?)
+    .bind(duty.item.0)
+    .bind(operator.as_str())
+    .bind(duty.expected_version)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row else {
+        let exists = sqlx::query("SELECT version FROM items WHERE id = $1 AND operator = $2")
+            .bind(duty.item.0)
+            .bind(operator.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        return Err(match exists {
+            None => StoreError::not_found("item", duty.item),
+            Some(row) => StoreError::conflict(
+                "item",
+                format!(
+                    "the item changed meanwhile (version {} instead of {}): look at it again",
+                    row.int("version")?,
+                    duty.expected_version
+                ),
+            ),
+        });
+    };
+    let s10 = row.text("s10")?;
+    sqlx::query("DELETE FROM item_duties WHERE item_id = $1 AND operator = $2")
+        .bind(duty.item.0)
+        .bind(operator.as_str())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO item_duties (item_id, operator, amount_minor, currency, office, note, \
+         assessed_at_utc) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(duty.item.0)
+    .bind(operator.as_str())
+    .bind(duty.amount.amount_minor())
+    .bind(duty.amount.currency().as_str())
+    .bind(duty.office.as_str())
+    .bind(duty.note.as_deref())
+    .bind(micros(actor.at)?)
+    .execute(&mut *tx)
+    .await?;
+    audit::write(
+        &mut tx,
+        actor,
+        Audit {
+            operator,
+            action: "item.duty",
+            object_type: "item",
+            object_id: s10,
+            details: json!({
+                "item_id": duty.item.0,
+                "amount": duty.amount.to_string(),
+                "office": duty.office.as_str(),
+                "note": duty.note,
+                "version": duty.expected_version + 1,
+            }),
+        },
+    )
+    .await?;
+    let stored = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {DUTY_COLUMNS} FROM item_duties WHERE item_id = $1 AND operator = $2"
+    )))
+    .bind(duty.item.0)
+    .bind(operator.as_str())
+    .fetch_one(&mut *tx)
+    .await?;
+    let recorded = duty_of_row(&stored)?;
+    tx.commit().await?;
+    Ok(recorded)
+}
+
+pub(crate) async fn duties_of(
+    store: &SqlStore,
+    operator: CountryCode,
+    items: &[ItemId],
+) -> StoreResult<Vec<Duty>> {
+    const CHUNK: usize = 500;
+    let mut duties = Vec::new();
+    for chunk in items.chunks(CHUNK) {
+        let placeholders = (0..chunk.len())
+            .map(|index| format!("${}", index + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {DUTY_COLUMNS} FROM item_duties WHERE operator = $1 \
+             AND item_id IN ({placeholders}) ORDER BY item_id"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(operator.as_str());
+        for item in chunk {
+            query = query.bind(item.0);
+        }
+        for row in query.fetch_all(&store.reader).await? {
+            duties.push(duty_of_row(&row)?);
+        }
+    }
+    Ok(duties)
 }

@@ -443,6 +443,22 @@ impl Store for SqlStore {
         dispatches::events_of_items(self, operator, items).await
     }
 
+    async fn items_waiting(
+        &self,
+        operator: CountryCode,
+        query: &WaitingQuery,
+    ) -> StoreResult<Vec<Item>> {
+        items::items_waiting(self, operator, query).await
+    }
+
+    async fn assess_duty(&self, actor: &Actor, duty: &NewDuty) -> StoreResult<Duty> {
+        items::assess_duty(self, actor, duty).await
+    }
+
+    async fn duties_of(&self, operator: CountryCode, items: &[ItemId]) -> StoreResult<Vec<Duty>> {
+        items::duties_of(self, operator, items).await
+    }
+
     async fn pending_outbox(
         &self,
         sender: CountryCode,
