@@ -304,6 +304,9 @@ pub struct Route {
     pub destination_office: OfficeCode,
     /// The third post's OE a closed transit dispatch passes through unopened; `None` for direct.
     pub transit_office: Option<OfficeCode>,
+    /// Goods (items with a customs declaration) on this route are presented to export customs
+    /// at the origin office and released (`EXA`, then `EXC`) before they are bagged.
+    pub export_customs: bool,
 }
 
 impl Route {
@@ -476,6 +479,7 @@ impl AgreementTerms {
                     origin_office: r.origin_office.to_string(),
                     destination_office: r.destination_office.to_string(),
                     transit_office: r.transit_office.map(|o| o.to_string()),
+                    export_customs: r.export_customs,
                 })
                 .collect(),
             targets: self
@@ -704,6 +708,9 @@ pub struct RouteDraft {
     pub destination_office: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transit_office: Option<String>,
+    /// Goods are cleared by export customs before they are bagged; left out means no.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub export_customs: bool,
 }
 
 /// A target as written in JSON: the share in per mille or in percent, exactly one of them.
@@ -953,6 +960,7 @@ impl Checker {
             origin_office: origin,
             destination_office: destination,
             transit_office: transit,
+            export_customs: draft.export_customs,
         })
     }
 

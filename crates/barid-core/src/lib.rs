@@ -13,6 +13,7 @@ pub mod agreement;
 pub mod country;
 mod country_table;
 pub mod customs;
+pub mod delivery;
 pub mod dispatch;
 pub mod event;
 pub mod exchange;
@@ -40,6 +41,7 @@ pub use dispatch::{
     DispatchId, DispatchNumber, DispatchSeries, DispatchYear, MailCategory, MailClass,
     MailSubclass, PostalIdError, ReceptacleId, ReceptacleSerial, ReceptacleWeight,
 };
+pub use delivery::{DeliveryPolicy, DutyError};
 pub use event::{EventCode, Milestone, NextAction, ReasonCode};
 pub use exchange::{
     ClosedDispatch, Discrepancy, DispatchCloseError, ItemFacts, PreAdvice, Receipt, Receptacle,

@@ -369,6 +369,8 @@ pub struct ItemState {
     last_event_at: Option<OffsetDateTime>,
     reached_inward_office: bool,
     seen_delivery_office: bool,
+    /// When the item first reached a delivery office on this leg.
+    at_delivery_office_since: Option<OffsetDateTime>,
     export_customs: CustomsClearance,
     import_customs: CustomsClearance,
 }
@@ -383,9 +385,16 @@ impl ItemState {
             last_event_at: None,
             reached_inward_office: false,
             seen_delivery_office: false,
+            at_delivery_office_since: None,
             export_customs: CustomsClearance::NotPresented,
             import_customs: CustomsClearance::NotPresented,
         }
+    }
+
+    /// When the item first reached a delivery office on this leg (its days of waiting count
+    /// from then; see [`crate::delivery::DeliveryPolicy`]).
+    pub fn at_delivery_office_since(&self) -> Option<OffsetDateTime> {
+        self.at_delivery_office_since
     }
 
     pub fn status(&self) -> ItemStatus {
@@ -810,9 +819,13 @@ fn advance(state: &ItemState, event: &LifecycleEvent) -> ItemState {
         Milestone::ArrivedDeliveryOffice
         | Milestone::HeldDeliveryOffice
         | Milestone::OutForDelivery
-        | Milestone::AtCollectionPoint => next.seen_delivery_office = true,
+        | Milestone::AtCollectionPoint => {
+            next.seen_delivery_office = true;
+            next.at_delivery_office_since.get_or_insert(event.at);
+        }
         Milestone::DeliveryAttemptFailed => {
             next.seen_delivery_office = true;
+            next.at_delivery_office_since.get_or_insert(event.at);
             next.failed_attempts_on_leg = next.failed_attempts_on_leg.saturating_add(1);
         }
         _ => {}

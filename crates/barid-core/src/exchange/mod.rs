@@ -80,6 +80,7 @@ pub(crate) mod test_support {
             category: MailCategory::parse("A").unwrap(),
             registered: true,
             held: false,
+            awaiting_export_customs: false,
             weight: Grams::new(grams),
         }
     }

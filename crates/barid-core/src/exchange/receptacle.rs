@@ -39,6 +39,8 @@ pub struct ItemFacts {
     pub registered: bool,
     /// Held by customs (or held at the office): it may not be bagged.
     pub held: bool,
+    /// Goods on a route that needs export customs, not released by it yet: not bagged either.
+    pub awaiting_export_customs: bool,
     pub weight: Grams,
 }
 
@@ -134,6 +136,11 @@ pub enum ReceptacleError {
     AlreadyInReceptacle { item: S10Id },
     #[error("{item} is held and may not be bagged until it is released")]
     ItemHeld { item: S10Id },
+    #[error(
+        "{item} carries goods and this route needs export customs: present it (EXA) and have it \
+         released (EXC) before it is bagged"
+    )]
+    ExportCustomsRequired { item: S10Id },
     #[error("{item} is not in this receptacle")]
     NotInReceptacle { item: S10Id },
     #[error(
@@ -170,6 +177,7 @@ impl ReceptacleError {
             ReceptacleError::WrongCategory { .. } => "wrong_category",
             ReceptacleError::AlreadyInReceptacle { .. } => "already_in_receptacle",
             ReceptacleError::ItemHeld { .. } => "item_held",
+            ReceptacleError::ExportCustomsRequired { .. } => "export_customs_required",
             ReceptacleError::NotInReceptacle { .. } => "not_in_receptacle",
             ReceptacleError::NotOpen { .. } => "receptacle_not_open",
             ReceptacleError::NotClosed { .. } => "receptacle_not_closed",
@@ -272,6 +280,9 @@ impl Receptacle {
         self.check_fits(&item)?;
         if item.held {
             return Err(ReceptacleError::ItemHeld { item: item.s10 });
+        }
+        if item.awaiting_export_customs {
+            return Err(ReceptacleError::ExportCustomsRequired { item: item.s10 });
         }
         self.items.push(item);
         Ok(())
@@ -429,6 +440,12 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "RR000000059EG is held and may not be bagged until it is released"
+        );
+        let mut goods = letter(6, 100);
+        goods.awaiting_export_customs = true;
+        assert_eq!(
+            receptacle.add_item(goods).unwrap_err().code(),
+            "export_customs_required"
         );
         // Nothing refused went in.
         assert_eq!(receptacle.items().len(), 1);

@@ -50,6 +50,7 @@ pub struct RoutePlan {
     origin_office: OfficeCode,
     destination_office: OfficeCode,
     transit_office: Option<OfficeCode>,
+    export_customs: bool,
 }
 
 impl RoutePlan {
@@ -78,7 +79,13 @@ impl RoutePlan {
             origin_office: route.origin_office,
             destination_office: route.destination_office,
             transit_office: route.transit_office,
+            export_customs: route.export_customs,
         }
+    }
+
+    /// Whether goods on this route must be released by export customs before they are bagged.
+    pub fn needs_export_customs(&self) -> bool {
+        self.export_customs
     }
 
     pub fn mail_class(&self) -> MailClass {

@@ -8,17 +8,13 @@
 //! `p.field-error[role=alert][data-field][data-code]`. The steps are the JSON API's (see
 //! [`crate::api::inward`]), recorded by [`crate::exchange::record_local_event`].
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use barid_core::S10Id;
 use barid_core::lifecycle::ItemStatus;
-use barid_store::model::{
-    DispatchDirection, DispatchQuery, DispatchStatus, Item, ItemId, Office, OfficeKind,
-};
+use barid_store::model::{Item, Office, OfficeKind, WaitingQuery};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -36,8 +32,8 @@ use crate::extract::{ApiForm, ApiQuery};
 use crate::router::{CUSTOMS_READ, DELIVERY, DELIVERY_READ, IMPORT_CUSTOMS};
 use crate::state::AppState;
 
-/// How many of the recent inward dispatches the lists look through.
-const DISPATCHES_LOOKED_AT: u32 = 100;
+/// The longest list a page shows; the items waiting longest come first.
+const QUEUE_LENGTH: u32 = 500;
 
 /// Whether a principal follows import customs' work (for the navigation).
 pub fn works_customs(principal: &Principal) -> bool {
@@ -121,50 +117,25 @@ fn reason_choices(state: &AppState, t: &Tr) -> Vec<Choice> {
     reasons
 }
 
-/// Our copies of the items scanned in the operator's recent inward dispatches (at `office`
-/// when named) whose status is one of `statuses`.
-async fn items_received(
+/// Our items in one of `statuses` whose latest event happened at `office`, the longest
+/// waiting first.
+async fn items_waiting(
     state: &AppState,
     principal: &Principal,
-    office: Option<&Office>,
+    office: &Office,
     statuses: &[ItemStatus],
 ) -> ApiResult<Vec<Item>> {
-    let store = state.store();
-    let summaries = store
-        .dispatches(
+    Ok(state
+        .store()
+        .items_waiting(
             principal.operator,
-            &DispatchQuery {
-                office: office.map(|office| office.code.clone()),
-                direction: Some(DispatchDirection::Inward),
-                statuses: vec![DispatchStatus::Received, DispatchStatus::Verified],
+            &WaitingQuery {
+                statuses: statuses.to_vec(),
+                office: Some(office.code.clone()),
+                limit: QUEUE_LENGTH,
             },
-            DISPATCHES_LOOKED_AT,
         )
-        .await?;
-    let mut ids: Vec<ItemId> = Vec::new();
-    let mut seen = BTreeSet::new();
-    for summary in summaries {
-        let Some(record) = store.dispatch(principal.operator, summary.id).await? else {
-            continue;
-        };
-        for receptacle in &record.receptacles {
-            for item in &receptacle.items {
-                if let Some(copy) = &item.item
-                    && item.scanned
-                    && statuses.contains(&copy.status)
-                    && seen.insert(copy.id.0)
-                {
-                    ids.push(copy.id);
-                }
-            }
-        }
-    }
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut items = store.items_by_ids(principal.operator, &ids).await?;
-    items.retain(|item| statuses.contains(&item.status));
-    Ok(items)
+        .await?)
 }
 
 fn queue_item(t: &Tr, item: &Item, problem: Option<&(String, Problem)>) -> QueueItem {
@@ -302,7 +273,7 @@ async fn show_customs(
     status: StatusCode,
 ) -> ApiResult<Response> {
     let (t, layout) = page.layout(state, Some(principal), Section::Customs).await;
-    let items: Vec<QueueItem> = items_received(state, principal, Some(office), CUSTOMS_QUEUE)
+    let items: Vec<QueueItem> = items_waiting(state, principal, office, CUSTOMS_QUEUE)
         .await?
         .iter()
         .map(|item| queue_item(&t, item, outcome.problem.as_ref()))
@@ -456,32 +427,6 @@ async fn delivery_office(
     }
 }
 
-/// The items whose last event happened at `office`.
-async fn at_office(
-    state: &AppState,
-    principal: &Principal,
-    office: &Office,
-    items: Vec<Item>,
-) -> ApiResult<Vec<Item>> {
-    let ids: Vec<ItemId> = items.iter().map(|item| item.id).collect();
-    if ids.is_empty() {
-        return Ok(items);
-    }
-    let mut last: BTreeMap<i64, String> = BTreeMap::new();
-    for event in state
-        .store()
-        .events_of_items(principal.operator, &ids)
-        .await?
-    {
-        last.insert(event.item.0, event.event.office.to_string());
-    }
-    let here = office.code.to_string();
-    Ok(items
-        .into_iter()
-        .filter(|item| last.get(&item.id.0) == Some(&here))
-        .collect())
-}
-
 async fn show_delivery(
     state: &AppState,
     principal: &Principal,
@@ -491,8 +436,7 @@ async fn show_delivery(
     status: StatusCode,
 ) -> ApiResult<Response> {
     let (t, layout) = page.layout(state, Some(principal), Section::Delivery).await;
-    let received = items_received(state, principal, None, AT_DELIVERY_OFFICE).await?;
-    let items: Vec<QueueItem> = at_office(state, principal, office, received)
+    let items: Vec<QueueItem> = items_waiting(state, principal, office, AT_DELIVERY_OFFICE)
         .await?
         .iter()
         .map(|item| queue_item(&t, item, outcome.problem.as_ref()))
