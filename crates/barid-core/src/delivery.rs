@@ -216,7 +216,9 @@ mod tests {
         assert_eq!(check_assessment(&presented, &ils(12_500)), Ok(()));
         let released = state_after(&TO_DELIVERY_OFFICE[..6]);
         assert_eq!(
-            check_assessment(&released, &ils(12_500)).unwrap_err().code(),
+            check_assessment(&released, &ils(12_500))
+                .unwrap_err()
+                .code(),
             "not_with_customs"
         );
         assert_eq!(
@@ -314,6 +316,9 @@ mod tests {
         assert!(DeliveryPolicy::new(10, 15).is_err());
         assert!(DeliveryPolicy::new(3, 0).is_err());
         assert!(DeliveryPolicy::new(3, 91).is_err());
-        assert_eq!(DeliveryPolicy::default().to_string(), "3 attempts or 15 days");
+        assert_eq!(
+            DeliveryPolicy::default().to_string(),
+            "3 attempts or 15 days"
+        );
     }
 }

@@ -37,11 +37,11 @@ pub use country::CountryCode;
 pub use customs::{
     ContentCategory, CustomsDeclaration, CustomsForm, DeclarationDraft, HsCode, MailStream,
 };
+pub use delivery::{DeliveryPolicy, DutyError};
 pub use dispatch::{
     DispatchId, DispatchNumber, DispatchSeries, DispatchYear, MailCategory, MailClass,
     MailSubclass, PostalIdError, ReceptacleId, ReceptacleSerial, ReceptacleWeight,
 };
-pub use delivery::{DeliveryPolicy, DutyError};
 pub use event::{EventCode, Milestone, NextAction, ReasonCode};
 pub use exchange::{
     ClosedDispatch, Discrepancy, DispatchCloseError, ItemFacts, PreAdvice, Receipt, Receptacle,

@@ -5,6 +5,7 @@
 //! commented example file. What does not: acting on them (the server, the store and the
 //! binary do that).
 
+use barid_core::delivery::{DeliveryPolicy, PolicyError};
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -43,6 +44,10 @@ pub struct Config {
     /// A folder whose CSV files replace the reference tables Barid ships.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference_dir: Option<PathBuf>,
+    /// Failed delivery attempts after which an item goes back to its sender.
+    pub delivery_attempts: u8,
+    /// Days an item may wait at its delivery office before it goes back to its sender.
+    pub delivery_days: u16,
     /// TLS certificate chain (PEM); with `tls_key`. Reserved: TLS is not served yet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_cert: Option<PathBuf>,
@@ -52,7 +57,7 @@ pub struct Config {
 }
 
 /// The names of the settings, which are also the lower-cased `BARID_*` variables.
-const SETTINGS: [&str; 12] = [
+const SETTINGS: [&str; 14] = [
     "listen",
     "database_url",
     "session_lifetime_minutes",
@@ -63,6 +68,8 @@ const SETTINGS: [&str; 12] = [
     "log_format",
     "log_filter",
     "reference_dir",
+    "delivery_attempts",
+    "delivery_days",
     "tls_cert",
     "tls_key",
 ];
@@ -80,6 +87,8 @@ impl Default for Config {
             log_format: LogFormat::Text,
             log_filter: "info".to_owned(),
             reference_dir: None,
+            delivery_attempts: DeliveryPolicy::DEFAULT.attempts(),
+            delivery_days: DeliveryPolicy::DEFAULT.days(),
             tls_cert: None,
             tls_key: None,
         }
@@ -248,6 +257,16 @@ impl Config {
                 "is empty; use sqlite://barid.db or postgres://USER:PASSWORD@HOST/DB",
             );
         }
+        if let Err(error) = self.delivery_policy() {
+            let setting = match error {
+                PolicyError::Attempts(_) => "delivery_attempts",
+                PolicyError::Days(_) => "delivery_days",
+            };
+            return Err(ConfigError::Value {
+                setting,
+                problem: error.to_string(),
+            });
+        }
         if self.tls_cert.is_some() != self.tls_key.is_some() {
             return problem(
                 "tls_cert",
@@ -255,6 +274,11 @@ impl Config {
             );
         }
         Ok(())
+    }
+
+    /// When undeliverable items go back to their senders.
+    pub fn delivery_policy(&self) -> Result<DeliveryPolicy, PolicyError> {
+        DeliveryPolicy::new(self.delivery_attempts, self.delivery_days)
     }
 
     /// A commented configuration file holding the defaults; `barid config example` prints it.
@@ -304,6 +328,12 @@ log_filter = "info"
 # A folder of CSV files that replace the reference tables Barid ships (event codes, mail
 # classes, ...). Files that are missing keep the shipped table.
 # reference_dir = "/etc/barid/reference"
+
+# When the delivery office cannot hand an item over, it goes back to its sender after this
+# many failed attempts, or once it has waited this many days at the delivery office (at the
+# pick-up counter or between attempts). Barid checks the days every minute.
+delivery_attempts = 3
+delivery_days = 15
 
 # TLS certificate chain and private key, both PEM. Reserved: TLS is not served yet; put
 # Barid behind a reverse proxy for HTTPS.

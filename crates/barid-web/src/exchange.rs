@@ -9,9 +9,9 @@
 use barid_core::exchange::{
     self as domain, ItemFacts, Receptacle, ReceptacleState, RoutePlan, SeriesYear,
 };
-use barid_core::lifecycle::{self, EventSource, ItemState, LifecycleEvent};
+use barid_core::lifecycle::{self, CustomsClearance, EventSource, ItemState, LifecycleEvent};
 use barid_core::{
-    CountryCode, DispatchSeries, Grams, MailCategory, MailClass, MailSubclass, Milestone,
+    CountryCode, DispatchSeries, Grams, MailCategory, MailClass, MailSubclass, Milestone, Money,
     NextAction, OfficeCode, ReasonCode, S10Id, SiteCode,
 };
 use barid_store::StoreError;
@@ -23,7 +23,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// How often a step is retried when a concurrent change to the same item got in between.
-const ATTEMPTS: usize = 3;
+pub(crate) const ATTEMPTS: usize = 3;
 
 /// One of our offices of exchange, with its IMPC code, where the principal may act.
 #[derive(Debug, Clone)]
@@ -141,7 +141,7 @@ fn lifecycle_event(event: &ItemEvent) -> LifecycleEvent {
     }
 }
 
-async fn item_state(state: &AppState, item: &Item) -> ApiResult<ItemState> {
+pub(crate) async fn item_state(state: &AppState, item: &Item) -> ApiResult<ItemState> {
     let events = state.store().item_events(item.operator, item.id).await?;
     let stored: Vec<LifecycleEvent> = events.iter().map(lifecycle_event).collect();
     Ok(lifecycle::replay(&stored).state)
@@ -154,6 +154,8 @@ pub struct EventDetails {
     pub next_action: Option<NextAction>,
     pub signatory: Option<String>,
     pub note: Option<String>,
+    /// Duty and charges collected on delivery (`EMI`).
+    pub collected: Option<Money>,
 }
 
 /// The recorded event, and whether it was recorded now or had been already (a second scan).
@@ -196,10 +198,21 @@ pub async fn record_local_event(
         let item = known_item(state, principal, s10).await?;
         let at = state.now();
         let current = item_state(state, &item).await?;
+        let next_action = match milestone {
+            // The last attempt the delivery policy allows sends the item back, whatever the
+            // office asked for.
+            Milestone::DeliveryAttemptFailed => state
+                .delivery_policy()
+                .after_failed_attempt(&current, details.next_action),
+            _ => details.next_action,
+        };
+        if milestone == Milestone::Delivered {
+            check_duty_collected(state, &item, details.collected.as_ref()).await?;
+        }
         let event = LifecycleEvent {
             milestone,
             at,
-            next_action: details.next_action,
+            next_action,
             source: EventSource::Local,
         };
         let next = lifecycle::apply_local(&current, &event)
@@ -210,12 +223,12 @@ pub async fn record_local_event(
             at,
             office: office.clone(),
             reason: details.reason.clone(),
-            next_action: details.next_action,
+            next_action,
             signatory: details.signatory.clone(),
             note: details.note.clone(),
             source: EventSource::Local,
             reported_by: None,
-            collected: None,
+            collected: details.collected.filter(|money| !money.is_zero()),
         };
         let derived = DerivedStatus {
             status: next.status(),
@@ -233,7 +246,7 @@ pub async fn record_local_event(
                 at,
                 office: office.clone(),
                 reason: details.reason.clone(),
-                next_action: details.next_action,
+                next_action,
                 signatory: details
                     .signatory
                     .as_deref()
@@ -278,6 +291,18 @@ pub async fn record_local_event(
     Err(last_conflict
         .map(ApiError::from)
         .unwrap_or_else(|| ApiError::internal("event retries exhausted")))
+}
+
+/// Refuses a delivery that does not collect exactly the duty customs assessed.
+async fn check_duty_collected(
+    state: &AppState,
+    item: &Item,
+    collected: Option<&Money>,
+) -> ApiResult<()> {
+    let duties = state.store().duties_of(item.operator, &[item.id]).await?;
+    let due = duties.first().map(|duty| &duty.amount);
+    barid_core::delivery::check_collection(due, collected)
+        .map_err(|error| ApiError::refused(error.code(), "collected", error.to_string()))
 }
 
 /// The outward arrival scan (`EMB`). Scanning an item that has already arrived here answers
@@ -494,6 +519,8 @@ fn facts(
                 | ItemStatus::PresentedToExportCustoms
         ),
         weight: copy.weight,
+        // Only bagging asks (see `bag_item`); a closed receptacle's items were cleared then.
+        awaiting_export_customs: false,
     })
 }
 
@@ -635,14 +662,43 @@ pub async fn bag_item(
     }
     let record = outward_receptacle(state, principal, office, id).await?;
     let mut receptacle = domain_receptacle(state, &agreements, &record)?;
+    let mut item_facts = facts(state, &agreements, &copy_of(&item), item.s10)?;
+    item_facts.awaiting_export_customs =
+        awaiting_export_customs(state, principal, office, &record, &item).await?;
     receptacle
-        .add_item(facts(state, &agreements, &copy_of(&item), item.s10)?)
+        .add_item(item_facts)
         .map_err(|error| receptacle_refused(&error))?;
     let actor = principal.actor(state.now());
     Ok(state
         .store()
         .bag_item(&actor, id, record.version, item.id)
         .await?)
+}
+
+/// Goods going out on a route that needs export customs, not released by it yet. Items on
+/// their way back to their sender are not exported again.
+async fn awaiting_export_customs(
+    state: &AppState,
+    principal: &Principal,
+    office: &ExchangeOffice,
+    record: &ReceptacleRecord,
+    item: &Item,
+) -> ApiResult<bool> {
+    if item.customs.is_none() || item.leg == barid_core::lifecycle::Leg::Return {
+        return Ok(false);
+    }
+    let plan = route_plan(
+        state,
+        principal,
+        office,
+        record.series.destination,
+        record.mail_class,
+    )
+    .await?;
+    if !plan.needs_export_customs() {
+        return Ok(false);
+    }
+    Ok(item_state(state, item).await?.export_customs() != CustomsClearance::Released)
 }
 
 pub async fn unbag_item(

@@ -8,7 +8,7 @@ use barid_core::exchange::{
     WeightTolerance,
 };
 use barid_core::lifecycle::{self, EventSource, LifecycleEvent};
-use barid_core::{CountryCode, DispatchId, Grams, Milestone, ReceptacleId, S10Id};
+use barid_core::{CountryCode, DispatchId, Grams, Milestone, Money, ReceptacleId, S10Id, SiteCode};
 use barid_messages::{MessageBody, Resdes, TrackingEvent};
 use barid_store::model::*;
 use time::OffsetDateTime;
@@ -537,4 +537,53 @@ pub async fn forward_dispatch(
             },
         )
         .await?)
+}
+
+/// The longest explanation kept with a duty.
+const DUTY_NOTE_CHARS: usize = 500;
+
+/// Import customs assesses `amount` of duty on an item it has in hand (presented or held),
+/// replacing an earlier assessment.
+pub async fn assess_duty(
+    state: &AppState,
+    principal: &Principal,
+    office: &SiteCode,
+    s10: &S10Id,
+    amount: Money,
+    note: Option<&str>,
+) -> ApiResult<Duty> {
+    if note.is_some_and(|note| note.chars().count() > DUTY_NOTE_CHARS) {
+        return Err(ApiError::invalid_body(
+            "note",
+            format!("at most {DUTY_NOTE_CHARS} characters"),
+        ));
+    }
+    let mut last_conflict = None;
+    for _ in 0..crate::exchange::ATTEMPTS {
+        let item = crate::exchange::known_item(state, principal, s10).await?;
+        let current = crate::exchange::item_state(state, &item).await?;
+        barid_core::delivery::check_assessment(&current, &amount)
+            .map_err(|error| ApiError::refused(error.code(), "duty", error.to_string()))?;
+        let assessment = NewDuty {
+            item: item.id,
+            expected_version: item.version,
+            amount,
+            office: office.clone(),
+            note: note.map(str::to_owned),
+        };
+        match state
+            .store()
+            .assess_duty(&principal.actor(state.now()), &assessment)
+            .await
+        {
+            Ok(duty) => return Ok(duty),
+            Err(conflict @ barid_store::StoreError::Conflict { .. }) => {
+                last_conflict = Some(conflict);
+            }
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(last_conflict
+        .map(ApiError::from)
+        .unwrap_or_else(|| ApiError::internal("duty retries exhausted")))
 }

@@ -15,6 +15,7 @@ pub mod api;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod delivery_policy;
 pub mod dispatcher;
 pub mod error;
 pub mod exchange;

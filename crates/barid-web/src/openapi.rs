@@ -68,6 +68,7 @@ pub const TOKEN_SCHEME: &str = "token";
         pages::exchange::forwarding,
         pages::inward::customs,
         pages::inward::customs_step,
+        pages::inward::customs_duty,
         pages::inward::delivery,
         pages::inward::delivery_step,
         api::me::me,
@@ -117,6 +118,8 @@ pub const TOKEN_SCHEME: &str = "token";
         api::inward::import_customs,
         api::inward::forwarding,
         api::inward::delivery_event,
+        api::inward::assess_duty,
+        api::inward::duty,
     ),
     components(schemas(error::ErrorBody, error::ErrorDetail)),
     tags(

@@ -119,6 +119,9 @@ pub const IMPORT_CUSTOMS: &[Role] = &[Role::Customs];
 pub const DELIVERY: &[Role] = &[Role::Delivery];
 /// Who follows import customs' work: customs officers and those who oversee every office.
 pub const CUSTOMS_READ: &[Role] = &[Role::Customs, Role::Supervisor, Role::Admin];
+/// Who may read the duty on an item: customs, who assess it, and the delivery office, which
+/// collects it, with those who oversee every office.
+pub const DUTY_READ: &[Role] = &[Role::Customs, Role::Delivery, Role::Supervisor, Role::Admin];
 /// Who follows a delivery office's work: its staff and those who oversee every office.
 pub const DELIVERY_READ: &[Role] = &[Role::Delivery, Role::Supervisor, Role::Admin];
 
@@ -293,6 +296,12 @@ fn routes() -> Vec<Route> {
             "/customs/steps",
             Roles(IMPORT_CUSTOMS),
             pages::inward::customs_step,
+        ),
+        page(
+            Post,
+            "/customs/duty",
+            Roles(IMPORT_CUSTOMS),
+            pages::inward::customs_duty,
         ),
         page(
             Get,
@@ -534,6 +543,18 @@ fn routes() -> Vec<Route> {
             "/api/v1/exchange/import-customs",
             Roles(IMPORT_CUSTOMS),
             api::inward::import_customs,
+        ),
+        route(
+            Post,
+            "/api/v1/exchange/import-customs/duty",
+            Roles(IMPORT_CUSTOMS),
+            api::inward::assess_duty,
+        ),
+        route(
+            Get,
+            "/api/v1/items/{s10}/duty",
+            Roles(DUTY_READ),
+            api::inward::duty,
         ),
         route(
             Post,

@@ -72,6 +72,11 @@ impl AppState {
         &self.reference
     }
 
+    /// When undeliverable items go back to their senders (checked when the config loads).
+    pub fn delivery_policy(&self) -> barid_core::DeliveryPolicy {
+        self.config().delivery_policy().unwrap_or_default()
+    }
+
     pub fn config(&self) -> &Config {
         &self.config
     }

@@ -142,6 +142,7 @@ pub async fn run_server(
         reference.clone(),
     ));
     let state = AppState::new(store, reference, config);
+    tokio::spawn(send_back_waited_out_items(state.clone()));
     let served = barid_web::serve(state, listener, shutdown_signal())
         .await
         .context("serving");
@@ -177,6 +178,22 @@ async fn deliver_between_hosted_operators(
                 "inbox messages applied"
             ),
             Err(error) => tracing::warn!(%error, "could not apply inbox messages"),
+        }
+    }
+}
+
+/// Items that waited out their days at a delivery office go back to their senders; checked
+/// every minute.
+async fn send_back_waited_out_items(state: AppState) {
+    let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        every_minute.tick().await;
+        match barid_web::delivery_policy::send_back_waited_out(&state).await {
+            Ok(0) => {}
+            Ok(sent_back) => {
+                tracing::info!(sent_back, "waited-out items sent back to their senders")
+            }
+            Err(error) => tracing::warn!(%error, "could not apply the delivery policy"),
         }
     }
 }

@@ -58,6 +58,7 @@ fn letter(id: &str, grams: u32) -> ItemFacts {
         category: MailCategory::parse("A").unwrap(),
         registered: id.starts_with('R'),
         held: false,
+        awaiting_export_customs: false,
         weight: Grams::new(grams),
     }
 }

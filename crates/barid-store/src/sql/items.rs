@@ -1356,29 +1356,6 @@ pub(crate) async fn record_event(
     Ok(EventRecorded::Recorded(recorded))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sql_folding_and_rust_folding_use_the_same_table() {
-        let sql = folded!("x");
-        assert_eq!(sql.matches("REPLACE(").count(), NAME_FOLDS.len());
-        for (from, to) in NAME_FOLDS {
-            assert!(sql.contains(&format!("'{from}', '{to}'")), "{from:?}");
-        }
-        assert_eq!(fold_name("أحمد"), "احمد");
-        assert_eq!(fold_name("مُحَمَّد"), "محمد");
-        assert_eq!(fold_name("فاطمة Al-ZAHRAA"), "فاطمه al-zahraa");
-    }
-
-    #[test]
-    fn like_patterns_escape_wildcards() {
-        assert_eq!(contains_pattern("a%b_c\\"), "%a\\%b\\_c\\\\%");
-        assert_eq!(contains_pattern("0599"), "%0599%");
-    }
-}
-
 // --- lists of waiting items, duty ---------------------------------------------------------
 
 pub(crate) async fn items_waiting(
@@ -1549,4 +1526,27 @@ pub(crate) async fn duties_of(
         }
     }
     Ok(duties)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sql_folding_and_rust_folding_use_the_same_table() {
+        let sql = folded!("x");
+        assert_eq!(sql.matches("REPLACE(").count(), NAME_FOLDS.len());
+        for (from, to) in NAME_FOLDS {
+            assert!(sql.contains(&format!("'{from}', '{to}'")), "{from:?}");
+        }
+        assert_eq!(fold_name("أحمد"), "احمد");
+        assert_eq!(fold_name("مُحَمَّد"), "محمد");
+        assert_eq!(fold_name("فاطمة Al-ZAHRAA"), "فاطمه al-zahraa");
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(contains_pattern("a%b_c\\"), "%a\\%b\\_c\\\\%");
+        assert_eq!(contains_pattern("0599"), "%0599%");
+    }
 }

@@ -39,3 +39,11 @@ delivery-attempt-button = محاولة فاشلة
 delivery-pickup-button = في نقطة الاستلام
 delivery-signatory = استلمها
 delivery-delivered-button = سُلّمت
+
+customs-duty-assessed = الرسوم الجمركية المقدرة:
+customs-duty-amount = الرسوم
+customs-duty-currency = العملة
+customs-duty-button = تقدير الرسوم
+customs-duty-done = { $s10 }: قُدّرت الرسوم بمبلغ { $amount }
+delivery-duty-due = رسوم مستحقة التحصيل:
+delivery-collected = الرسوم المحصلة

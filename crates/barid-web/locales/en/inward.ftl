@@ -39,3 +39,11 @@ delivery-attempt-button = Failed attempt
 delivery-pickup-button = At the pick-up point
 delivery-signatory = Received by
 delivery-delivered-button = Delivered
+
+customs-duty-assessed = Duty assessed:
+customs-duty-amount = Duty
+customs-duty-currency = Currency
+customs-duty-button = Assess duty
+customs-duty-done = { $s10 }: duty of { $amount } assessed
+delivery-duty-due = Duty to collect:
+delivery-collected = Duty collected

@@ -311,6 +311,7 @@ fn details(reason: Option<&str>, note: Option<&str>) -> ApiResult<EventDetails> 
         reason,
         next_action: None,
         signatory: None,
+        collected: None,
         note: note
             .map(str::trim)
             .filter(|text| !text.is_empty())

@@ -6,12 +6,13 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use barid_core::{Grams, Milestone, NextAction, ReasonCode, S10Id};
-use barid_store::model::{DispatchRowId, OfficeKind, ReceptacleRowId};
+use barid_core::{Currency, Grams, Milestone, Money, NextAction, ReasonCode, S10Id};
+use barid_store::model::{DispatchRowId, Duty, OfficeKind, ReceptacleRowId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::exchange::{DispatchDto, ReceptacleDto, ScanDto, receptacle_office};
+use crate::api::items::MoneyDto;
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::exchange::{self, EventDetails, ExchangeOffice};
@@ -69,6 +70,70 @@ pub struct ItemStepRequest {
     /// Who took delivery.
     pub signatory: Option<String>,
     pub note: Option<String>,
+    /// On delivery: the duty collected from the addressee, exactly what customs assessed
+    /// (`duty_not_collected`, `duty_amount_differs`, `no_duty_due` otherwise).
+    pub collected: Option<MoneyInput>,
+}
+
+/// An amount as people write it, with its currency: `{"amount": "125.00", "currency": "ILS"}`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoneyInput {
+    #[schema(example = "125.00")]
+    pub amount: String,
+    #[schema(example = "ILS")]
+    pub currency: String,
+}
+
+impl MoneyInput {
+    /// The money, or `invalid_body` naming `field`.
+    pub fn parse(&self, field: &str) -> ApiResult<Money> {
+        let currency = Currency::parse(self.currency.trim()).map_err(|error| {
+            ApiError::invalid_body(format!("{field}.currency"), error.to_string())
+        })?;
+        Money::parse_decimal(self.amount.trim(), currency)
+            .map_err(|error| ApiError::invalid_body(format!("{field}.amount"), error.to_string()))
+    }
+}
+
+/// Duty assessed by import customs on an item in its hands.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DutyRequest {
+    pub office: Option<String>,
+    pub s10: String,
+    pub duty: MoneyInput,
+    /// How it was worked out, for the delivery office and the addressee.
+    pub note: Option<String>,
+}
+
+/// The duty on an item: what the delivery office collects before handing it over.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DutyDto {
+    #[schema(example = "RR123456785EG")]
+    pub s10: String,
+    pub amount: MoneyDto,
+    /// The amount as printed: `125.00 ILS`.
+    #[schema(example = "125.00 ILS")]
+    pub shown: String,
+    pub office: String,
+    pub note: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub assessed_at: time::OffsetDateTime,
+}
+
+impl DutyDto {
+    fn new(s10: &S10Id, duty: &Duty) -> Self {
+        Self {
+            s10: s10.to_string(),
+            amount: duty.amount.into(),
+            shown: duty.amount.to_string(),
+            office: duty.office.to_string(),
+            note: duty.note.clone(),
+            assessed_at: duty.assessed_at,
+        }
+    }
 }
 
 /// Import customs steps: (name, milestone, whether a reason is needed).
@@ -111,6 +176,12 @@ pub(crate) fn details(request: &ItemStepRequest) -> ApiResult<EventDetails> {
             .transpose()?,
         signatory: text(&request.signatory),
         note: text(&request.note),
+        collected: request
+            .collected
+            .as_ref()
+            .filter(|money| !money.amount.trim().is_empty())
+            .map(|money| money.parse("collected"))
+            .transpose()?,
     })
 }
 
@@ -322,4 +393,63 @@ pub async fn forward(
     let office = dispatch_office(&state, &principal, id).await?;
     let dispatch = exchange_inward::forward_dispatch(&state, &principal, &office, id).await?;
     Ok(Json(dispatch.into()))
+}
+
+/// Import customs assesses duty on an item presented to it or held by it. A new assessment
+/// replaces the last; the delivery office collects it before handing the item over.
+#[utoipa::path(post, path = "/api/v1/exchange/import-customs/duty", tag = "exchange",
+    request_body = DutyRequest,
+    responses(
+        (status = 201, description = "Assessed", body = DutyDto),
+        (status = 422, description = "`refused` (`not_with_customs`, `negative_duty`) or `invalid_body`", body = crate::error::ErrorBody),
+    ))]
+pub async fn assess_duty(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiJson(request): ApiJson<DutyRequest>,
+) -> ApiResult<(StatusCode, Json<DutyDto>)> {
+    let office = exchange::our_office(
+        &state,
+        &principal,
+        request.office.as_deref(),
+        OfficeKind::Exchange,
+    )
+    .await?;
+    let s10 = exchange::parse_s10(&request.s10)?;
+    let amount = request.duty.parse("duty")?;
+    let note = request
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|note| !note.is_empty());
+    let duty =
+        exchange_inward::assess_duty(&state, &principal, &office.code, &s10, amount, note).await?;
+    Ok((StatusCode::CREATED, Json(DutyDto::new(&s10, &duty))))
+}
+
+/// The duty assessed on an item, for the delivery office: 404 `not_found` when none was.
+#[utoipa::path(get, path = "/api/v1/items/{s10}/duty", tag = "delivery",
+    params(("s10" = String, Path, description = "S10 item ID")),
+    responses(
+        (status = 200, description = "The duty to collect", body = DutyDto),
+        (status = 404, description = "No duty was assessed on the item, or the item is unknown", body = crate::error::ErrorBody),
+    ))]
+pub async fn duty(
+    State(state): State<AppState>,
+    principal: Principal,
+    PathParam(s10): PathParam<S10Id>,
+) -> ApiResult<Json<DutyDto>> {
+    let item = state
+        .store()
+        .item(principal.operator, &s10)
+        .await?
+        .ok_or_else(|| ApiError::not_found("item"))?;
+    let duties = state
+        .store()
+        .duties_of(principal.operator, &[item.id])
+        .await?;
+    duties
+        .first()
+        .map(|duty| Json(DutyDto::new(&s10, duty)))
+        .ok_or_else(|| ApiError::not_found("duty"))
 }

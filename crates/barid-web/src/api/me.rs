@@ -32,6 +32,7 @@ impl From<&Principal> for MeDto {
         let kind = match principal.credentials {
             Credentials::Session { .. } => "user",
             Credentials::Token { .. } => "token",
+            Credentials::System => "system",
         };
         Self {
             operator: principal.operator.to_string(),

@@ -46,6 +46,9 @@ pub enum Credentials {
         token: TokenId,
         partner: Option<CountryCode>,
     },
+    /// Barid itself, applying one of the post's rules (the delivery policy sending items
+    /// back). Never the caller of a request.
+    System,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -61,6 +64,7 @@ impl std::fmt::Debug for Credentials {
                 .field("token", token)
                 .field("partner", partner)
                 .finish(),
+            Credentials::System => f.write_str("System"),
         }
     }
 }
@@ -143,11 +147,23 @@ impl Principal {
         }
     }
 
+    /// Barid itself acting for `operator` under the rule `name` (shown in the audit log).
+    pub fn system(operator: CountryCode, name: &str) -> Self {
+        Self {
+            operator,
+            name: name.to_owned(),
+            roles: BTreeSet::new(),
+            offices: BTreeSet::new(),
+            credentials: Credentials::System,
+        }
+    }
+
     /// Who is acting, for the store's audit entry.
     pub fn actor(&self, at: OffsetDateTime) -> Actor {
         let (user, token) = match &self.credentials {
             Credentials::Session { user, .. } => (Some(*user), None),
             Credentials::Token { token, .. } => (None, Some(*token)),
+            Credentials::System => (None, None),
         };
         Actor {
             operator: self.operator,
@@ -163,7 +179,7 @@ impl Principal {
     pub fn csrf_token(&self) -> Option<&str> {
         match &self.credentials {
             Credentials::Session { csrf_token, .. } => Some(csrf_token),
-            Credentials::Token { .. } => None,
+            Credentials::Token { .. } | Credentials::System => None,
         }
     }
 }

@@ -921,6 +921,7 @@ pub async fn export_customs(
             reason,
             next_action: None,
             signatory: None,
+            collected: None,
             note: Some(form.note.trim().to_owned()).filter(|note| !note.is_empty()),
         };
         exchange::export_customs(&state, &principal, &office, &s10, step, details).await

@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use barid_core::S10Id;
 use barid_core::lifecycle::ItemStatus;
-use barid_store::model::{Item, Office, OfficeKind, WaitingQuery};
+use barid_store::model::{Duty, Item, ItemId, Office, OfficeKind, WaitingQuery};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -24,7 +24,7 @@ use super::i18n::Tr;
 use super::items::{CustomsView, PartyView};
 use super::view;
 use super::{Layout, PageRequest, Section, render};
-use crate::api::inward::{DELIVERY_STEPS, IMPORT_CUSTOMS_STEPS, ItemStepRequest};
+use crate::api::inward::{DELIVERY_STEPS, IMPORT_CUSTOMS_STEPS, ItemStepRequest, MoneyInput};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::exchange;
@@ -72,6 +72,23 @@ pub struct StepForm {
     /// Who took delivery.
     pub signatory: String,
     pub note: String,
+    /// On delivery: the duty collected (`125.00`), in `collected_currency`.
+    pub collected: String,
+    pub collected_currency: String,
+}
+
+/// Duty assessed by customs on an item in its hands.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct DutyForm {
+    pub csrf_token: String,
+    pub office: Option<String>,
+    pub s10: String,
+    /// `125.00`
+    pub amount: String,
+    /// `ILS`
+    pub currency: String,
+    pub note: String,
 }
 
 /// One item of a queue, with what the forms need.
@@ -87,8 +104,31 @@ pub struct QueueItem {
     pub sender: PartyView,
     pub addressee: PartyView,
     pub customs: Option<CustomsView>,
+    /// The duty customs assessed: `125.00 ILS`, its amount and currency for the delivery form,
+    /// and customs' note.
+    pub duty: Option<DutyView>,
     /// The refusal of a step on this item.
     pub error: Option<Notice>,
+}
+
+/// Duty on an item, as the pages show and collect it.
+#[derive(Debug, Clone)]
+pub struct DutyView {
+    pub shown: String,
+    pub amount: String,
+    pub currency: String,
+    pub note: Option<String>,
+}
+
+impl DutyView {
+    fn new(duty: &Duty) -> Self {
+        Self {
+            shown: duty.amount.to_string(),
+            amount: duty.amount.to_decimal_string(),
+            currency: duty.amount.currency().as_str().to_owned(),
+            note: duty.note.clone(),
+        }
+    }
 }
 
 /// The office a page is about.
@@ -138,7 +178,31 @@ async fn items_waiting(
         .await?)
 }
 
-fn queue_item(t: &Tr, item: &Item, problem: Option<&(String, Problem)>) -> QueueItem {
+/// The items waiting at `office` in one of `statuses`, with their duty and any refusal of the
+/// step just tried.
+async fn queue(
+    state: &AppState,
+    principal: &Principal,
+    office: &Office,
+    statuses: &[ItemStatus],
+    t: &Tr,
+    outcome: &StepOutcome,
+) -> ApiResult<Vec<QueueItem>> {
+    let items = items_waiting(state, principal, office, statuses).await?;
+    let ids: Vec<ItemId> = items.iter().map(|item| item.id).collect();
+    let duties = state.store().duties_of(principal.operator, &ids).await?;
+    Ok(items
+        .iter()
+        .map(|item| queue_item(t, item, &duties, outcome.problem.as_ref()))
+        .collect())
+}
+
+fn queue_item(
+    t: &Tr,
+    item: &Item,
+    duties: &[Duty],
+    problem: Option<&(String, Problem)>,
+) -> QueueItem {
     let s10 = item.s10.to_string();
     QueueItem {
         status: item.status.as_str().to_owned(),
@@ -153,6 +217,10 @@ fn queue_item(t: &Tr, item: &Item, problem: Option<&(String, Problem)>) -> Queue
             .customs
             .as_ref()
             .map(|customs| CustomsView::new(t, customs)),
+        duty: duties
+            .iter()
+            .find(|duty| duty.item == item.id)
+            .map(DutyView::new),
         error: problem
             .filter(|(failed, _)| *failed == s10)
             .map(|(_, problem)| problem.notice(t)),
@@ -179,6 +247,10 @@ async fn record_step(
         next_action: text(&form.next_action),
         signatory: text(&form.signatory),
         note: text(&form.note),
+        collected: text(&form.collected).map(|amount| MoneyInput {
+            amount,
+            currency: form.collected_currency.trim().to_owned(),
+        }),
     })?;
     if needs_reason && details.reason.is_none() {
         return Err(ApiError::refused(
@@ -207,6 +279,8 @@ async fn record_step(
 #[derive(Debug, Clone, Default)]
 struct StepOutcome {
     done: Option<(S10Id, String)>,
+    /// A duty just assessed: the item and the amount as shown.
+    assessed: Option<(S10Id, String)>,
     /// The S10 ID typed and the refusal.
     problem: Option<(String, Problem)>,
 }
@@ -221,6 +295,19 @@ fn top_notice(t: &Tr, outcome: &StepOutcome, listed: &[QueueItem]) -> Option<Not
 }
 
 fn done_text(t: &Tr, outcome: &StepOutcome) -> Option<Done> {
+    if let Some((s10, shown)) = &outcome.assessed {
+        return Some(Done {
+            message: t.tr2(
+                "customs-duty-done",
+                "s10",
+                s10.to_string(),
+                "amount",
+                shown.as_str(),
+            ),
+            s10: s10.to_string(),
+            code: "duty".to_owned(),
+        });
+    }
     outcome.done.as_ref().map(|(s10, code)| Done {
         message: t.tr2(
             "exchange-customs-done",
@@ -251,6 +338,8 @@ struct CustomsPage {
     layout: Layout,
     csrf_token: String,
     can_act: bool,
+    /// The currency duty is assessed in unless customs says otherwise: the post's own.
+    currency: String,
     office: String,
     office_name: String,
     done: Option<Done>,
@@ -273,16 +362,19 @@ async fn show_customs(
     status: StatusCode,
 ) -> ApiResult<Response> {
     let (t, layout) = page.layout(state, Some(principal), Section::Customs).await;
-    let items: Vec<QueueItem> = items_waiting(state, principal, office, CUSTOMS_QUEUE)
-        .await?
-        .iter()
-        .map(|item| queue_item(&t, item, outcome.problem.as_ref()))
-        .collect();
+    let items = queue(state, principal, office, CUSTOMS_QUEUE, &t, &outcome).await?;
     let scan_error = top_notice(&t, &outcome, &items);
     let shown_office = page_office(&t, office);
+    let currency = state
+        .store()
+        .operator(principal.operator)
+        .await?
+        .map(|operator| operator.currency.as_str().to_owned())
+        .unwrap_or_default();
     let data = CustomsPage {
         csrf_token: principal.csrf_token().unwrap_or_default().to_owned(),
         can_act: principal.has_any_role(IMPORT_CUSTOMS),
+        currency,
         office: shown_office.code,
         office_name: shown_office.name,
         done: done_text(&t, &outcome),
@@ -346,6 +438,61 @@ pub async fn customs_step(
     let outcome = record_step(&state, &principal, &office, &form, IMPORT_CUSTOMS_STEPS).await;
     let (outcome, status) = step_outcome(outcome, &form)?;
     show_customs(&state, &principal, &page, &office, outcome, status).await
+}
+
+/// Customs assesses duty on an item it holds or has been presented: the queue again, saying
+/// so, or 422 with the refusal on the item's line.
+#[utoipa::path(post, path = "/customs/duty", tag = "pages",
+    request_body(content = DutyForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Assessed: the queue with `[data-done][data-code=duty]`", content_type = "text/html", body = String),
+        (status = 422, description = "Refused: `p.field-error[data-field][data-code]` (`not_with_customs`, `negative_duty`, `invalid_body`)", content_type = "text/html", body = String),
+    ))]
+pub async fn customs_duty(
+    State(state): State<AppState>,
+    principal: Principal,
+    page: PageRequest,
+    ApiForm(form): ApiForm<DutyForm>,
+) -> ApiResult<Response> {
+    let office = match desk_office(&state, &principal, form.office.as_deref()).await {
+        Ok(office) => office.office,
+        Err(error) => return failure(&state, &principal, &page, error).await,
+    };
+    let assessed = assess_from_form(&state, &principal, &office, &form).await;
+    let step = StepForm {
+        s10: form.s10.clone(),
+        ..StepForm::default()
+    };
+    let (outcome, status) = match assessed {
+        Ok(assessed) => (
+            StepOutcome {
+                assessed: Some(assessed),
+                ..StepOutcome::default()
+            },
+            StatusCode::OK,
+        ),
+        Err(error) => step_outcome(Err(error), &step)?,
+    };
+    show_customs(&state, &principal, &page, &office, outcome, status).await
+}
+
+async fn assess_from_form(
+    state: &AppState,
+    principal: &Principal,
+    office: &Office,
+    form: &DutyForm,
+) -> ApiResult<(S10Id, String)> {
+    let s10 = exchange::parse_s10(&form.s10)?;
+    let amount = MoneyInput {
+        amount: form.amount.clone(),
+        currency: form.currency.clone(),
+    }
+    .parse("duty")?;
+    let note = Some(form.note.trim()).filter(|note| !note.is_empty());
+    let duty =
+        crate::exchange_inward::assess_duty(state, principal, &office.code, &s10, amount, note)
+            .await?;
+    Ok((s10, duty.amount.to_string()))
 }
 
 fn step_outcome(
@@ -436,11 +583,7 @@ async fn show_delivery(
     status: StatusCode,
 ) -> ApiResult<Response> {
     let (t, layout) = page.layout(state, Some(principal), Section::Delivery).await;
-    let items: Vec<QueueItem> = items_waiting(state, principal, office, AT_DELIVERY_OFFICE)
-        .await?
-        .iter()
-        .map(|item| queue_item(&t, item, outcome.problem.as_ref()))
-        .collect();
+    let items = queue(state, principal, office, AT_DELIVERY_OFFICE, &t, &outcome).await?;
     let scan_error = top_notice(&t, &outcome, &items);
     let next_actions = ["redeliver", "hold_for_collection", "return_to_sender"]
         .into_iter()

@@ -51,6 +51,7 @@ const IMPORT_CUSTOMS: &[Role] = &[Role::Customs];
 const DELIVERY: &[Role] = &[Role::Delivery];
 const CUSTOMS_READ: &[Role] = &[Role::Customs, Role::Supervisor, Role::Admin];
 const DELIVERY_READ: &[Role] = &[Role::Delivery, Role::Supervisor, Role::Admin];
+const DUTY_READ: &[Role] = &[Role::Customs, Role::Delivery, Role::Supervisor, Role::Admin];
 
 const MATRIX: &[(&str, &str, Expect)] = &[
     ("GET", "/healthz", Expect::Public),
@@ -137,6 +138,7 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("POST", "/exchange/forwarding", Expect::OnlyPage(EXCHANGE)),
     ("GET", "/customs", Expect::OnlyPage(CUSTOMS_READ)),
     ("POST", "/customs/steps", Expect::OnlyPage(IMPORT_CUSTOMS)),
+    ("POST", "/customs/duty", Expect::OnlyPage(IMPORT_CUSTOMS)),
     ("GET", "/delivery", Expect::OnlyPage(DELIVERY_READ)),
     ("POST", "/delivery/steps", Expect::OnlyPage(DELIVERY)),
     ("GET", "/items/search", Expect::OnlyPage(STAFF)),
@@ -293,6 +295,16 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         "/api/v1/exchange/forwarding",
         Expect::Only(EXCHANGE),
     ),
+    (
+        "POST",
+        "/api/v1/exchange/import-customs/duty",
+        Expect::Only(IMPORT_CUSTOMS),
+    ),
+    (
+        "GET",
+        "/api/v1/items/{s10}/duty",
+        Expect::OnlyState(DUTY_READ),
+    ),
     ("POST", "/api/v1/delivery/events", Expect::Only(DELIVERY)),
     // Last: it ends the caller's session.
     ("POST", "/logout", Expect::AnyPage),
@@ -435,6 +447,7 @@ fn page_form_for(path: &str) -> String {
         "/exchange/receptacle-arrivals" => "s9=EGCAIAPSRMHAAUR60001001010508".to_owned(),
         "/exchange/receptacles/{id}/found-items" | "/exchange/forwarding" => format!("s10={item}"),
         "/customs/steps" => format!("s10={item}&step=present"),
+        "/customs/duty" => format!("s10={item}&amount=1.00&currency=EGP"),
         "/delivery/steps" => format!("s10={item}&step=arrival"),
         _ => String::new(),
     }

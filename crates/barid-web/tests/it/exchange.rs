@@ -582,3 +582,70 @@ async fn closing_a_dispatch_of_returns_reports_their_departure_to_the_origin_pos
         vec!["PREDES"]
     );
 }
+
+#[tokio::test]
+async fn goods_on_a_route_that_needs_export_customs_are_bagged_once_it_releases_them() {
+    // The demo agreement's route EGCAIA -> LYTIPA needs export customs.
+    let app = app().await;
+    let oe = Caller::Person(app.login("EG", Role::OeOperator).await);
+    let to_libya = |serial: u32, customs: bool| {
+        let mut item = world::new_item(ItemIdSource::Given(world::s10(serial)));
+        item.destination_country = cc("LY");
+        if !customs {
+            item.customs = None;
+        }
+        item
+    };
+    let mut ids = Vec::new();
+    for (serial, customs) in [(601, true), (602, false)] {
+        let (item, _) = app
+            .store
+            .create_item(
+                &world::cli("EG"),
+                &to_libya(serial, customs),
+                &world::accepted(T0),
+                world::derived(barid_core::lifecycle::ItemStatus::Accepted),
+                &[],
+            )
+            .await
+            .unwrap();
+        ids.push(item.s10.to_string());
+    }
+    let (goods, documents) = (&ids[0], &ids[1]);
+    for s10 in [goods, documents] {
+        let reply = post(&app, &oe, "/api/v1/exchange/arrivals", json!({"s10": s10})).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+    }
+    let opened = post(
+        &app,
+        &oe,
+        "/api/v1/exchange/receptacles",
+        json!({"destination": "LYTIPA", "category": "A", "subclass": "UR"}),
+    )
+    .await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.text());
+    let bag = format!("/api/v1/exchange/receptacles/{}/items", opened.json()["id"]);
+    // Documents need no customs; goods are refused until export customs releases them.
+    let reply = post(&app, &oe, &bag, json!({"s10": documents})).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    let refused = post(&app, &oe, &bag, json!({"s10": goods})).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        rule(&refused),
+        "export_customs_required",
+        "{}",
+        refused.text()
+    );
+    for step in ["present", "return"] {
+        let reply = post(
+            &app,
+            &oe,
+            "/api/v1/exchange/export-customs",
+            json!({"s10": goods, "step": step}),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+    }
+    let reply = post(&app, &oe, &bag, json!({"s10": goods})).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+}

@@ -469,6 +469,41 @@ async fn a_dispatch_is_received_in_transit_verified_cleared_and_delivered_throug
         text.contains(r#"data-status="held_by_import_customs""#),
         "{text}"
     );
+    // Customs assesses duty while it holds the letter; the form starts in the post's currency.
+    assert!(
+        text.contains(r#"name="currency" type="text" dir="ltr" maxlength="3" size="4" autocapitalize="characters" required value="ILS""#),
+        "{text}"
+    );
+    let typo = post_form(
+        &app,
+        &customs,
+        "/customs/duty",
+        &[("s10", &letter), ("amount", "12,5x"), ("currency", "ILS")],
+    )
+    .await;
+    refused(&typo, "duty.amount", "invalid_body");
+    let assessed = post_form(
+        &app,
+        &customs,
+        "/customs/duty",
+        &[
+            ("s10", &letter),
+            ("amount", "12.50"),
+            ("currency", "ILS"),
+            ("note", "HS 6109"),
+        ],
+    )
+    .await;
+    let text = page_ok(&assessed);
+    assert!(
+        text.contains(&format!(r#"data-done="{letter}" data-code="duty""#)),
+        "{text}"
+    );
+    assert!(text.contains("duty of 12.50 ILS assessed"), "{text}");
+    assert!(
+        text.contains(r#"data-duty="12.50" data-currency="ILS""#),
+        "{text}"
+    );
     let released = post_form(
         &app,
         &customs,
@@ -570,6 +605,27 @@ async fn a_dispatch_is_received_in_transit_verified_cleared_and_delivered_throug
     )
     .await;
     refused(&unsigned, "signatory", "signatory_required");
+    // The duty to collect is shown, and the delivery form asks for it.
+    let text = page_ok(&get(&app, &postman, "/delivery?lang=en").await);
+    assert!(text.contains("Duty to collect:"), "{text}");
+    assert!(
+        text.contains(r#"name="collected" type="text" inputmode="decimal" dir="ltr" maxlength="20" required value="12.50""#),
+        "{text}"
+    );
+    let short = post_form(
+        &app,
+        &postman,
+        "/delivery/steps",
+        &[
+            ("s10", &letter),
+            ("step", "delivered"),
+            ("signatory", "Layla Haddad"),
+            ("collected", "10.00"),
+            ("collected_currency", "ILS"),
+        ],
+    )
+    .await;
+    refused(&short, "collected", "duty_amount_differs");
     let delivered = post_form(
         &app,
         &postman,
@@ -578,6 +634,8 @@ async fn a_dispatch_is_received_in_transit_verified_cleared_and_delivered_throug
             ("s10", &letter),
             ("step", "delivered"),
             ("signatory", "Layla Haddad"),
+            ("collected", "12.50"),
+            ("collected_currency", "ILS"),
         ],
     )
     .await;

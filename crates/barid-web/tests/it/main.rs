@@ -9,6 +9,7 @@ mod auth;
 mod authz;
 mod bad_input;
 mod counter;
+mod delivery;
 mod errors;
 mod exchange;
 mod exchange_pages;
