@@ -259,29 +259,51 @@ pub async fn receive_receptacle(
                 tracking_event(item.s10, code, Milestone::ArrivedTransitOffice, now, office)
             })
             .collect();
-        report(state, principal, dispatch.s8.origin.country(), events, now).await?;
+        let messages = transit_reports(
+            principal.operator,
+            dispatch.s8.origin.country(),
+            events,
+            now,
+        )?;
+        if !messages.is_empty() {
+            state
+                .store()
+                .enqueue_messages(&principal.actor(now), &messages)
+                .await?;
+        }
     }
     Ok(received)
 }
 
-/// Writes an EMSEVT for the origin post on its own: transit events have no item copy of ours
-/// to record them on.
-async fn report(
-    state: &AppState,
-    principal: &Principal,
-    origin: CountryCode,
+/// The EMSEVTs of a transit office's events, which it keeps no item copy to record on: the
+/// dispatch's origin post hears of every item, and each item's own origin post (the country of
+/// its S10 ID, the issuer) of its own, which differ for returns (Palestine's dispatch back to Egypt carries
+/// Egypt's items).
+fn transit_reports(
+    sender: CountryCode,
+    dispatch_origin: CountryCode,
     events: Vec<TrackingEvent>,
     at: OffsetDateTime,
-) -> ApiResult<()> {
-    let messages = emsevt(principal.operator, origin, events, at)?;
-    if messages.is_empty() {
-        return Ok(());
+) -> ApiResult<Vec<NewOutboxMessage>> {
+    let mut by_recipient: std::collections::BTreeMap<CountryCode, Vec<TrackingEvent>> =
+        std::collections::BTreeMap::new();
+    for event in events {
+        let item_origin = event.s10.issuer();
+        if item_origin != dispatch_origin {
+            by_recipient
+                .entry(item_origin)
+                .or_default()
+                .push(event.clone());
+        }
+        by_recipient.entry(dispatch_origin).or_default().push(event);
     }
-    state
-        .store()
-        .enqueue_messages(&principal.actor(at), &messages)
-        .await?;
-    Ok(())
+    let mut messages = Vec::new();
+    for (recipient, events) in by_recipient {
+        if recipient != sender {
+            messages.extend(emsevt(sender, recipient, events, at)?);
+        }
+    }
+    Ok(messages)
 }
 
 /// An item found when an inward receptacle is opened: `EMD` on our copy (when the origin's
@@ -516,7 +538,7 @@ pub async fn forward_dispatch(
             )
         })
         .collect();
-    let outbox = emsevt(
+    let outbox = transit_reports(
         principal.operator,
         dispatch.s8.origin.country(),
         events,
