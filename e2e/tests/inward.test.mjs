@@ -1,8 +1,9 @@
 // A letter from Cairo to Ramallah through Amman, from the keyboard at every post: Egypt closes
 // its dispatch, Jordan receives the receptacle on its desk and sends the dispatch on,
 // Palestine receives it, opens the receptacle, finds the letter and verifies the dispatch;
-// customs presents, holds and releases the letter, the office of exchange forwards it and the
-// delivery office records its arrival and delivery. The demo's dispatcher carries the messages
+// customs presents, holds, assesses duty on and releases the letter, the office of exchange
+// forwards it and the delivery office records its arrival and its delivery, collecting the
+// duty. The demo's dispatcher carries the messages
 // between the posts every second.
 
 import assert from 'node:assert/strict';
@@ -217,7 +218,6 @@ test('a letter crosses Jordan, is verified, cleared and delivered in Palestine',
     const item = page.locator(`#customs-queue li[data-s10="${s10}"]`);
     await item.waitFor();
     assert.ok((await item.locator('.customs-lines tbody tr').count()) >= 1);
-    await screenshot(page, 'inward', 'customs-queue');
     // A hold without a reason is refused on the item's card.
     assert.equal((await submit(page, `li[data-s10="${s10}"] form.step-hold button`)).status(), 422);
     assert.equal(
@@ -229,6 +229,15 @@ test('a letter crosses Jordan, is verified, cleared and delivered in Palestine',
     await page.locator(`li[data-s10="${s10}"] form.step-hold select`).selectOption({ index: 1 });
     assert.equal((await submit(page, `li[data-s10="${s10}"] form.step-hold button`)).status(), 200);
     assert.equal(await page.locator(`[data-done="${s10}"]`).getAttribute('data-code'), 'EME');
+    // Duty, assessed while customs holds the letter, in the post's own currency.
+    await page.locator(`li[data-s10="${s10}"] form.step-duty input[name="amount"]`).fill('12.50');
+    assert.equal((await submit(page, `li[data-s10="${s10}"] form.step-duty button`)).status(), 200);
+    assert.equal(await page.locator(`[data-done="${s10}"]`).getAttribute('data-code'), 'duty');
+    assert.equal(
+      await page.locator(`li[data-s10="${s10}"] .duty`).getAttribute('data-currency'),
+      'ILS',
+    );
+    await screenshot(page, 'inward', 'customs-queue');
     assert.equal((await submit(page, `li[data-s10="${s10}"] form.step-release button`)).status(), 200);
     assert.equal(await page.locator(`[data-done="${s10}"]`).getAttribute('data-code'), 'EDC');
   });
@@ -255,6 +264,12 @@ test('a letter crosses Jordan, is verified, cleared and delivered in Palestine',
     assert.equal(arrived.status(), 200);
     assert.equal(await page.locator(`[data-done="${s10}"]`).getAttribute('data-code'), 'EMG');
     assert.equal(await focused(page), 'delivery-s10');
+    // The duty to collect is shown and the delivery form carries it.
+    assert.equal(await page.locator(`li[data-s10="${s10}"] .duty`).getAttribute('data-duty'), '12.50');
+    assert.equal(
+      await page.locator(`li[data-s10="${s10}"] form.step-delivered input[name="collected"]`).inputValue(),
+      '12.50',
+    );
     await screenshot(page, 'inward', 'delivery-arabic');
     await page.locator(`li[data-s10="${s10}"] form.step-delivered input[name="signatory"]`).fill('رامي عودة');
     assert.equal((await submit(page, `li[data-s10="${s10}"] form.step-delivered button`)).status(), 200);
