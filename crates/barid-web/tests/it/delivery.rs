@@ -8,32 +8,12 @@ use axum::http::{Method, StatusCode};
 use barid_core::lifecycle::{ItemStatus, Leg};
 use barid_core::{Milestone, Role};
 use barid_store::contract::world::{self, T0, cc, cli, site};
-use barid_store::model::{ItemIdSource, NewApiToken, NewItem};
-use barid_web::auth::secret::new_api_token;
+use barid_store::model::{ItemIdSource, NewItem};
 use barid_web::clock::Clock;
 use barid_web::config::Config;
 use serde_json::{Value, json};
 
 use crate::support::{Caller, Reply, TestApp, test_config};
-
-async fn token(app: &TestApp, operator: &str, role: Role, office: &str) -> Caller {
-    let (secret, secret_hash) = new_api_token();
-    app.store
-        .create_api_token(
-            &cli(operator),
-            &NewApiToken {
-                operator: cc(operator),
-                name: format!("{role} at {office}"),
-                secret_hash,
-                role,
-                office: Some(site(office)),
-                partner: None,
-            },
-        )
-        .await
-        .unwrap();
-    Caller::Token(secret)
-}
 
 async fn post(app: &TestApp, caller: &Caller, path: &str, body: Value) -> Reply {
     app.call(caller, Method::POST, path, Some(&body.to_string()))
@@ -84,10 +64,6 @@ async fn arrived_at_psrmha(app: &TestApp, serial: u32) -> String {
     s10.to_string()
 }
 
-fn later(app: &TestApp, minutes: i64) {
-    app.clock.advance(time::Duration::minutes(minutes));
-}
-
 /// The people of Palestine's offices, by API token.
 struct Palestine {
     customs: Caller,
@@ -97,15 +73,15 @@ struct Palestine {
 
 async fn palestine(app: &TestApp) -> Palestine {
     Palestine {
-        customs: token(app, "PS", Role::Customs, "PSRMHA").await,
-        exchange: token(app, "PS", Role::OeOperator, "PSRMHA").await,
-        delivery: token(app, "PS", Role::Delivery, "PS-RAMALLAH-1").await,
+        customs: app.token_at("PS", Role::Customs, "PSRMHA").await,
+        exchange: app.token_at("PS", Role::OeOperator, "PSRMHA").await,
+        delivery: app.token_at("PS", Role::Delivery, "PS-RAMALLAH-1").await,
     }
 }
 
 /// Forwards an item from PSRMHA and records its arrival at PS-RAMALLAH-1.
 async fn to_delivery_office(app: &TestApp, ps: &Palestine, s10: &str) {
-    later(app, 10);
+    app.later(10);
     created(
         &post(
             app,
@@ -115,7 +91,7 @@ async fn to_delivery_office(app: &TestApp, ps: &Palestine, s10: &str) {
         )
         .await,
     );
-    later(app, 60);
+    app.later(60);
     created(
         &post(
             app,
@@ -128,7 +104,7 @@ async fn to_delivery_office(app: &TestApp, ps: &Palestine, s10: &str) {
 }
 
 async fn step(app: &TestApp, caller: &Caller, path: &str, body: Value) -> Value {
-    later(app, 5);
+    app.later(5);
     created(&post(app, caller, path, body).await)
 }
 
@@ -146,7 +122,7 @@ async fn customs_assesses_duty_and_the_delivery_office_collects_exactly_that() {
     };
 
     // Not before customs has the item.
-    later(&app, 5);
+    app.later(5);
     refused(
         &post(&app, &ps.customs, duty_path, duty(&goods, "12.50", "ILS")).await,
         "not_with_customs",
@@ -219,7 +195,7 @@ async fn customs_assesses_duty_and_the_delivery_office_collects_exactly_that() {
                "collected": collected})
     };
     let path = "/api/v1/delivery/events";
-    later(&app, 5);
+    app.later(5);
     refused(
         &post(&app, &ps.delivery, path, delivered(Value::Null)).await,
         "duty_not_collected",
@@ -271,7 +247,7 @@ async fn customs_assesses_duty_and_the_delivery_office_collects_exactly_that() {
 
     // An item without duty is handed over without collecting any; collecting some is refused.
     to_delivery_office(&app, &ps, &other).await;
-    later(&app, 5);
+    app.later(5);
     refused(
         &post(
             &app,
@@ -358,7 +334,7 @@ async fn an_item_that_waited_out_its_days_goes_back_and_its_origin_is_told() {
     )
     .await;
     // Fourteen days on, nothing is due yet.
-    later(&app, 14 * 24 * 60);
+    app.later(14 * 24 * 60);
     to_delivery_office(&app, &ps, &fresh).await;
     assert_eq!(
         barid_web::delivery_policy::send_back_waited_out(&app.state)
@@ -367,7 +343,7 @@ async fn an_item_that_waited_out_its_days_goes_back_and_its_origin_is_told() {
         0
     );
     // On the fifteenth day since its arrival the first goes back; the second stays.
-    later(&app, 24 * 60);
+    app.later(24 * 60);
     assert_eq!(
         barid_web::delivery_policy::send_back_waited_out(&app.state)
             .await

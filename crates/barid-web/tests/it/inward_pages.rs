@@ -10,11 +10,9 @@
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use barid_core::{Agreement, Role, S10Id};
-use barid_store::contract::world::{self, cc, cli, site};
-use barid_store::model::{AgreementStatus, ItemIdSource, NewAgreement, NewApiToken};
-use barid_web::auth::secret::new_api_token;
-use barid_web::clock::Clock;
+use barid_core::{Role, S10Id};
+use barid_store::contract::world::{self};
+use barid_store::model::ItemIdSource;
 use barid_web::pages::strip_isolation;
 use serde_json::{Value, json};
 
@@ -83,25 +81,6 @@ fn location(reply: &Reply) -> String {
     reply.header("location").unwrap().to_owned()
 }
 
-async fn token(app: &TestApp, operator: &str, role: Role, office: &str) -> Caller {
-    let (secret, secret_hash) = new_api_token();
-    app.store
-        .create_api_token(
-            &cli(operator),
-            &NewApiToken {
-                operator: cc(operator),
-                name: format!("{role} at {office}"),
-                secret_hash,
-                role,
-                office: Some(site(office)),
-                partner: None,
-            },
-        )
-        .await
-        .unwrap();
-    Caller::Token(secret)
-}
-
 async fn ok(app: &TestApp, caller: &Caller, path: &str, body: Value) -> Value {
     let reply = app
         .call(caller, Method::POST, path, Some(&body.to_string()))
@@ -115,64 +94,16 @@ async fn ok(app: &TestApp, caller: &Caller, path: &str, body: Value) -> Value {
     reply.json()
 }
 
-/// Delivers the outbox between the hosted posts and applies every inbox.
-async fn pump(app: &TestApp) {
-    let now = app.clock.now();
-    barid_web::dispatcher::deliver_hosted(app.store.as_ref(), now)
-        .await
-        .unwrap();
-    let reference = barid_core::ReferenceData::embedded().unwrap();
-    let applied = barid_web::inbox::apply_hosted(app.store.as_ref(), &reference, now)
-        .await
-        .unwrap();
-    assert_eq!(applied.quarantined, 0);
-}
-
-fn later(app: &TestApp, minutes: i64) {
-    app.clock.advance(time::Duration::minutes(minutes));
-}
-
-/// Egypt's agreements with Palestine and Jordan, and Palestine's side of the first.
-async fn agreements(app: &TestApp) {
-    for agreement in Agreement::demo().unwrap() {
-        if agreement.operator() != cc("EG") {
-            continue;
-        }
-        let mut sides = Vec::new();
-        if ["PS", "JO"].contains(&agreement.partner().as_str()) {
-            sides.push((agreement.operator(), agreement.partner()));
-        }
-        if agreement.partner() == cc("PS") {
-            sides.push((cc("PS"), cc("EG")));
-        }
-        for (operator, partner) in sides {
-            app.store
-                .create_agreement(
-                    &cli(operator.as_str()),
-                    &NewAgreement {
-                        operator,
-                        partner,
-                        reference: agreement.reference().to_owned(),
-                        status: AgreementStatus::parse(agreement.status().as_str()).unwrap(),
-                        terms: agreement.terms().to_json_value(),
-                    },
-                )
-                .await
-                .unwrap();
-        }
-    }
-}
-
 /// Egypt's dispatch of three letters for Ramallah through Amman, advised to both posts: its
 /// S9 ID.
 async fn egypt_dispatches(app: &TestApp) -> String {
-    let eg_oe = token(app, "EG", Role::OeOperator, "EGCAIA").await;
+    let eg_oe = app.token_at("EG", Role::OeOperator, "EGCAIA").await;
     for serial in 1..=ITEMS {
         world::accept(&app.store, ItemIdSource::Given(s10(serial)), &[])
             .await
             .unwrap();
     }
-    later(app, 60);
+    app.later(60);
     for serial in 1..=ITEMS {
         ok(
             app,
@@ -201,14 +132,14 @@ async fn egypt_dispatches(app: &TestApp) -> String {
         json!({"gross_weight_grams": 3_800}),
     )
     .await;
-    later(app, 30);
+    app.later(30);
     let dispatch = ok(app, &eg_oe, "/api/v1/exchange/dispatches", series).await;
     assert_eq!(dispatch["transit_office"], "JOAMMA");
     let s9 = dispatch["receptacles"][0]["s9"]
         .as_str()
         .unwrap()
         .to_owned();
-    pump(app).await;
+    app.pump().await;
     s9
 }
 
@@ -226,11 +157,11 @@ fn linked_id(text: &str, prefix: &str) -> i64 {
 #[tokio::test]
 async fn a_dispatch_is_received_in_transit_verified_cleared_and_delivered_through_the_pages() {
     let app = TestApp::with_three_posts().await;
-    agreements(&app).await;
+    app.demo_agreements().await;
     let s9 = egypt_dispatches(&app).await;
 
     // --- Jordan, closed transit at JOAMMA ---------------------------------------------------
-    later(&app, 120);
+    app.later(120);
     let jo = app.login("JO", Role::OeOperator).await;
     let text = page_ok(&get(&app, &jo, "/exchange?lang=en").await);
     assert!(text.contains(r#"<form id="receptacle-scan""#), "{text}");
@@ -269,7 +200,7 @@ async fn a_dispatch_is_received_in_transit_verified_cleared_and_delivered_throug
     )
     .await;
     refused(&wrong, "dispatch", "closed_transit");
-    later(&app, 60);
+    app.later(60);
     let sent = post_form(
         &app,
         &jo,
@@ -284,10 +215,10 @@ async fn a_dispatch_is_received_in_transit_verified_cleared_and_delivered_throug
     let page = page_ok(&get(&app, &jo, &format!("/exchange/dispatches/{jo_dispatch}")).await);
     assert!(page.contains(r#"data-status="forwarded""#), "{page}");
     assert!(!page.contains("forward-dispatch"), "{page}");
-    pump(&app).await;
+    app.pump().await;
 
     // --- Palestine, inward office of exchange PSRMHA ------------------------------------------
-    later(&app, 90);
+    app.later(90);
     let ps = app.login("PS", Role::OeOperator).await;
     let text = page_ok(&get(&app, &ps, "/exchange").await);
     assert!(
@@ -406,10 +337,10 @@ async fn a_dispatch_is_received_in_transit_verified_cleared_and_delivered_throug
     )
     .await;
     refused(&again, "dispatch", "dispatch_not_received");
-    pump(&app).await;
+    app.pump().await;
 
     // --- Import customs at PSRMHA -------------------------------------------------------------
-    later(&app, 60);
+    app.later(60);
     let customs = app.login("PS", Role::Customs).await;
     let text = page_ok(&get(&app, &customs, "/customs?lang=en").await);
     assert!(
@@ -533,7 +464,7 @@ async fn a_dispatch_is_received_in_transit_verified_cleared_and_delivered_throug
     assert!(text.contains(&format!("{letter}: EMF")), "{text}");
 
     // --- The delivery office PS-RAMALLAH-1 ----------------------------------------------------
-    later(&app, 120);
+    app.later(120);
     let postman = app.login("PS", Role::Delivery).await;
     let text = page_ok(&get(&app, &postman, "/delivery?lang=en").await);
     assert!(
@@ -589,7 +520,7 @@ async fn a_dispatch_is_received_in_transit_verified_cleared_and_delivered_throug
         text.contains(r#"data-status="delivery_attempt_failed""#),
         "{text}"
     );
-    later(&app, 60);
+    app.later(60);
     post_form(
         &app,
         &postman,

@@ -18,13 +18,9 @@ use std::path::Path;
 use std::process::Command;
 
 use axum::http::{Method, StatusCode};
-use barid_core::{
-    Agreement, CountryCode, ReceptacleId, ReceptacleSerial, ReceptacleWeight, ReferenceData, Role,
-    S10Id,
-};
-use barid_store::contract::world::{self, cc, cli, site};
-use barid_store::model::{AgreementStatus, ItemIdSource, NewAgreement, NewApiToken};
-use barid_web::auth::secret::new_api_token;
+use barid_core::{CountryCode, ReceptacleId, ReceptacleSerial, ReceptacleWeight, Role, S10Id};
+use barid_store::contract::world::{self, cc};
+use barid_store::model::ItemIdSource;
 use barid_web::clock::Clock;
 use serde_json::{Value, json};
 
@@ -41,32 +37,8 @@ const FAILED_ONCE: u32 = 42;
 /// Refused by its addressee and returned to its sender in Egypt.
 const RETURNED: u32 = 123;
 
-fn reference() -> ReferenceData {
-    ReferenceData::embedded().unwrap()
-}
-
 fn s10(serial: u32) -> S10Id {
     world::s10(serial)
-}
-
-/// An API token of `operator` with `role`, working at `office`.
-async fn token(app: &TestApp, operator: &str, role: Role, office: &str) -> Caller {
-    let (secret, secret_hash) = new_api_token();
-    app.store
-        .create_api_token(
-            &cli(operator),
-            &NewApiToken {
-                operator: cc(operator),
-                name: format!("{role} at {office}"),
-                secret_hash,
-                role,
-                office: Some(site(office)),
-                partner: None,
-            },
-        )
-        .await
-        .unwrap();
-    Caller::Token(secret)
 }
 
 async fn call(app: &TestApp, caller: &Caller, path: &str, body: Value) -> Reply {
@@ -90,74 +62,6 @@ async fn ok(app: &TestApp, caller: &Caller, path: &str, body: Value) -> Value {
     let what = format!("POST {path} {body}");
     let reply = call(app, caller, path, body).await;
     accepted(&reply, &what)
-}
-
-/// What the server does every second: deliver the outbox between hosted posts, then apply
-/// every inbox. Nothing may be quarantined.
-async fn pump(app: &TestApp) -> usize {
-    let now = app.clock.now();
-    let delivered = barid_web::dispatcher::deliver_hosted(app.store.as_ref(), now)
-        .await
-        .unwrap();
-    apply(app).await;
-    delivered
-}
-
-async fn apply(app: &TestApp) {
-    let now = app.clock.now();
-    let applied = barid_web::inbox::apply_hosted(app.store.as_ref(), &reference(), now)
-        .await
-        .unwrap();
-    for operator in ["EG", "PS", "JO"] {
-        let quarantined = app.store.quarantined_inbox(cc(operator)).await.unwrap();
-        assert!(
-            quarantined.is_empty(),
-            "{operator} quarantined {:?}",
-            quarantined
-                .iter()
-                .map(|message| (message.message.message_type.clone(), message.error.clone()))
-                .collect::<Vec<_>>()
-        );
-    }
-    assert_eq!(applied.quarantined, 0);
-}
-
-/// Moves the node's clock on, so every step happens after the one before.
-fn later(app: &TestApp, minutes: i64) {
-    app.clock.advance(time::Duration::minutes(minutes));
-}
-
-/// The store agreements each post needs: Egypt's demo agreements with Palestine and Jordan, and
-/// Palestine's side of the Egypt–Palestine agreement (the demo data holds Egypt's side only;
-/// its routes run both ways, PSRMHA→EGCAIA through JOAMMA included).
-async fn agreements(app: &TestApp) {
-    for agreement in Agreement::demo().unwrap() {
-        if agreement.operator() != cc("EG") {
-            continue;
-        }
-        let mut sides = Vec::new();
-        if ["PS", "JO"].contains(&agreement.partner().as_str()) {
-            sides.push((agreement.operator(), agreement.partner()));
-        }
-        if agreement.partner() == cc("PS") {
-            sides.push((cc("PS"), cc("EG")));
-        }
-        for (operator, partner) in sides {
-            app.store
-                .create_agreement(
-                    &cli(operator.as_str()),
-                    &NewAgreement {
-                        operator,
-                        partner,
-                        reference: agreement.reference().to_owned(),
-                        status: AgreementStatus::parse(agreement.status().as_str()).unwrap(),
-                        terms: agreement.terms().to_json_value(),
-                    },
-                )
-                .await
-                .unwrap();
-        }
-    }
 }
 
 /// The event codes of `operator`'s copy of the item, in the order recorded, with who reported
@@ -312,14 +216,14 @@ async fn deliver_step(app: &TestApp, caller: &Caller, serial: u32, step: &str, e
 #[tokio::test]
 async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back() {
     let app = TestApp::with_three_posts().await;
-    agreements(&app).await;
-    let eg_oe = token(&app, "EG", Role::OeOperator, "EGCAIA").await;
-    let eg_delivery = token(&app, "EG", Role::Delivery, "EG-GIZA-1").await;
-    let jo_oe = token(&app, "JO", Role::OeOperator, "JOAMMA").await;
+    app.demo_agreements().await;
+    let eg_oe = app.token_at("EG", Role::OeOperator, "EGCAIA").await;
+    let eg_delivery = app.token_at("EG", Role::Delivery, "EG-GIZA-1").await;
+    let jo_oe = app.token_at("JO", Role::OeOperator, "JOAMMA").await;
     let ps = Palestine {
-        oe: token(&app, "PS", Role::OeOperator, "PSRMHA").await,
-        customs: token(&app, "PS", Role::Customs, "PSRMHA").await,
-        delivery: token(&app, "PS", Role::Delivery, "PS-RAMALLAH-1").await,
+        oe: app.token_at("PS", Role::OeOperator, "PSRMHA").await,
+        customs: app.token_at("PS", Role::Customs, "PSRMHA").await,
+        delivery: app.token_at("PS", Role::Delivery, "PS-RAMALLAH-1").await,
     };
 
     // Accepted at the Cairo counter (EMA at T0): 200 registered letters with a CN 22.
@@ -330,7 +234,7 @@ async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back()
     }
 
     // --- Egypt, outward office of exchange EGCAIA ---------------------------------------------
-    later(&app, 60);
+    app.later(60);
     for serial in 1..=ITEMS {
         let scan = ok(
             &app,
@@ -341,7 +245,7 @@ async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back()
         .await;
         assert_eq!(scan["event"], "EMB");
     }
-    later(&app, 30);
+    app.later(30);
     let series = json!({"destination": "PSRMHA", "category": "A", "subclass": "UR"});
     for bag in 0..ITEMS / PER_RECEPTACLE {
         let opened = ok(&app, &eg_oe, "/api/v1/exchange/receptacles", series.clone()).await;
@@ -365,7 +269,7 @@ async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back()
         .await;
         assert_eq!(closed["status"], "closed");
     }
-    later(&app, 30);
+    app.later(30);
     let dispatch = ok(&app, &eg_oe, "/api/v1/exchange/dispatches", series.clone()).await;
     let eg_dispatch = dispatch["id"].as_i64().unwrap();
     let s8 = dispatch["s8"].as_str().unwrap().to_owned();
@@ -425,7 +329,7 @@ async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back()
     );
 
     // PREDES to Jordan and Palestine, ITMATT to Palestine.
-    assert_eq!(pump(&app).await, 3);
+    assert_eq!(app.pump().await, 3);
     let jo_expected = app
         .store
         .expected_dispatch(cc("JO"), &barid_core::DispatchId::parse(&s8).unwrap())
@@ -436,7 +340,7 @@ async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back()
     assert_eq!(jo_expected.office.as_str(), "JOAMMA");
 
     // --- Jordan, closed transit at JOAMMA ------------------------------------------------------
-    later(&app, 240);
+    app.later(240);
     let mut jo_dispatch = None;
     for s9 in &s9s {
         let received = ok(
@@ -468,8 +372,8 @@ async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back()
     )
     .await;
     assert_eq!(opened.status, StatusCode::UNPROCESSABLE_ENTITY);
-    pump(&app).await;
-    later(&app, 120);
+    app.pump().await;
+    app.later(120);
     let forwarded = ok(
         &app,
         &jo_oe,
@@ -478,10 +382,10 @@ async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back()
     )
     .await;
     assert_eq!(forwarded["status"], "forwarded");
-    pump(&app).await;
+    app.pump().await;
 
     // --- Palestine, inward office of exchange PSRMHA ------------------------------------------
-    later(&app, 300);
+    app.later(300);
     let mut ps_receptacles = Vec::new();
     let mut ps_dispatch = None;
     for s9 in &s9s {
@@ -512,10 +416,10 @@ async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back()
     )
     .await;
     assert_eq!(received["dispatch_id"].as_i64(), Some(ps_dispatch));
-    pump(&app).await;
+    app.pump().await;
 
     // Opening: every advised item is found, except one.
-    later(&app, 60);
+    app.later(60);
     for (s9, id) in &ps_receptacles {
         for item in &advised[s9] {
             if *item == s10(MISSING).to_string() {
@@ -530,8 +434,8 @@ async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back()
             .await;
         }
     }
-    pump(&app).await;
-    later(&app, 30);
+    app.pump().await;
+    app.later(30);
     let verification = ok(
         &app,
         &ps.oe,
@@ -605,10 +509,10 @@ async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back()
         .collect();
     assert_eq!(resdes.len(), 1);
     assert!(resdes[0].message.body.contains(&s8));
-    apply(&app).await;
+    app.apply_inboxes().await;
 
     // Import customs holds one item, then releases it.
-    later(&app, 30);
+    app.later(30);
     let customs_step = |step: &str, extra: Value| {
         let mut body = json!({"s10": s10(CUSTOMS).to_string(), "step": step});
         if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
@@ -623,7 +527,7 @@ async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back()
         customs_step("present", json!({})),
     )
     .await;
-    later(&app, 10);
+    app.later(10);
     let no_reason = call(
         &app,
         &ps.customs,
@@ -640,9 +544,9 @@ async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back()
     )
     .await;
     assert_eq!(held["status"], "held_by_import_customs");
-    pump(&app).await;
+    app.pump().await;
     // A held item does not leave the office of exchange.
-    later(&app, 10);
+    app.later(10);
     let blocked = call(
         &app,
         &ps.oe,
@@ -651,7 +555,7 @@ async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back()
     )
     .await;
     assert_eq!(blocked.status, StatusCode::UNPROCESSABLE_ENTITY);
-    later(&app, 24 * 60);
+    app.later(24 * 60);
     let released = ok(
         &app,
         &ps.customs,
@@ -660,11 +564,11 @@ async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back()
     )
     .await;
     assert_eq!(released["status"], "released_by_import_customs");
-    pump(&app).await;
+    app.pump().await;
 
     // Every item found leaves PSRMHA for the delivery office, and arrives there.
     let found: Vec<u32> = (1..=ITEMS).filter(|serial| *serial != MISSING).collect();
-    later(&app, 60);
+    app.later(60);
     for serial in &found {
         ok(
             &app,
@@ -674,19 +578,19 @@ async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back()
         )
         .await;
     }
-    pump(&app).await;
-    later(&app, 180);
+    app.pump().await;
+    app.later(180);
     for serial in &found {
         deliver_step(&app, &ps.delivery, *serial, "arrival", json!({})).await;
     }
-    pump(&app).await;
+    app.pump().await;
 
     // Out for delivery: one attempt fails (addressee absent), one item is refused and goes back.
-    later(&app, 60);
+    app.later(60);
     for serial in [CUSTOMS, FAILED_ONCE, RETURNED] {
         deliver_step(&app, &ps.delivery, serial, "out_for_delivery", json!({})).await;
     }
-    later(&app, 120);
+    app.later(120);
     deliver_step(
         &app,
         &ps.delivery,
@@ -716,8 +620,8 @@ async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back()
         )
         .await;
     }
-    pump(&app).await;
-    later(&app, 24 * 60);
+    app.pump().await;
+    app.later(24 * 60);
     deliver_step(
         &app,
         &ps.delivery,
@@ -726,7 +630,7 @@ async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back()
         json!({}),
     )
     .await;
-    later(&app, 60);
+    app.later(60);
     deliver_step(
         &app,
         &ps.delivery,
@@ -735,10 +639,10 @@ async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back()
         json!({"signatory": "أحمد خليل"}),
     )
     .await;
-    pump(&app).await;
+    app.pump().await;
 
     // --- The return: Palestine sends the refused item back to Egypt ---------------------------
-    later(&app, 24 * 60);
+    app.later(24 * 60);
     let arrival = ok(
         &app,
         &ps.oe,
@@ -771,17 +675,17 @@ async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back()
         json!({"gross_weight_grams": 1_300}),
     )
     .await;
-    later(&app, 30);
+    app.later(30);
     let back = ok(&app, &ps.oe, "/api/v1/exchange/dispatches", back_series).await;
     let back_s8 = back["s8"].as_str().unwrap().to_owned();
     assert_eq!(back_s8, "PSRMHAEGCAIAAUR60001");
     assert_eq!(back["transit_office"], "JOAMMA");
     let back_s9 = back["receptacles"][0]["s9"].as_str().unwrap().to_owned();
     assert_eq!(back_s9, "PSRMHAEGCAIAAUR60001001110013");
-    pump(&app).await;
+    app.pump().await;
 
     // Through Jordan again, closed.
-    later(&app, 240);
+    app.later(240);
     let received = ok(
         &app,
         &jo_oe,
@@ -790,8 +694,8 @@ async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back()
     )
     .await;
     let jo_back = received["dispatch_id"].as_i64().unwrap();
-    pump(&app).await;
-    later(&app, 60);
+    app.pump().await;
+    app.later(60);
     ok(
         &app,
         &jo_oe,
@@ -799,10 +703,10 @@ async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back()
         json!({}),
     )
     .await;
-    pump(&app).await;
+    app.pump().await;
 
     // Egypt receives it at EGCAIA, opens it, verifies it and hands the item back to its sender.
-    later(&app, 300);
+    app.later(300);
     let received = ok(
         &app,
         &eg_oe,
@@ -812,7 +716,7 @@ async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back()
     .await;
     let eg_back = received["dispatch_id"].as_i64().unwrap();
     let eg_back_receptacle = received["id"].as_i64().unwrap();
-    later(&app, 10);
+    app.later(10);
     let opened = ok(
         &app,
         &eg_oe,
@@ -821,7 +725,7 @@ async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back()
     )
     .await;
     assert_eq!(opened["items"][0]["status"], "at_inward_office");
-    later(&app, 10);
+    app.later(10);
     let verified = ok(
         &app,
         &eg_oe,
@@ -830,7 +734,7 @@ async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back()
     )
     .await;
     assert_eq!(verified["discrepancies"], json!([]));
-    later(&app, 30);
+    app.later(30);
     ok(
         &app,
         &eg_oe,
@@ -838,9 +742,9 @@ async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back()
         json!({"s10": s10(RETURNED).to_string(), "step": "forward"}),
     )
     .await;
-    later(&app, 120);
+    app.later(120);
     deliver_step(&app, &eg_delivery, RETURNED, "arrival", json!({})).await;
-    later(&app, 60);
+    app.later(60);
     deliver_step(
         &app,
         &eg_delivery,
@@ -864,7 +768,7 @@ async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back()
         .collect();
     assert_eq!(resdes.len(), 1);
     assert!(resdes[0].message.body.contains(&back_s8));
-    apply(&app).await;
+    app.apply_inboxes().await;
 
     // --- What Egypt's copy of every item says --------------------------------------------------
     let jo = Some(cc("JO"));

@@ -10,12 +10,15 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use barid_core::lifecycle::ItemStatus;
-use barid_core::{ReferenceData, Role, S10Id, ServiceIndicator};
+use barid_core::{Agreement, ReferenceData, Role, S10Id, ServiceIndicator};
 use barid_store::Store;
 use barid_store::contract::world::{self, T0, cc, cli, site};
-use barid_store::model::{ItemIdSource, NewApiToken, NewSession, NewUser, TokenId, Username};
+use barid_store::model::{
+    AgreementStatus, ItemIdSource, NewAgreement, NewApiToken, NewSession, NewUser, TokenId,
+    Username,
+};
 use barid_web::auth::secret::{hash_secret, new_api_token, random_secret};
-use barid_web::clock::FixedClock;
+use barid_web::clock::{Clock, FixedClock};
 use barid_web::{AppState, Config, build_router};
 use tower::ServiceExt;
 
@@ -220,6 +223,97 @@ impl TestApp {
             state,
             _dir: dir,
         }
+    }
+
+    /// An API token of `role` at `office`.
+    pub async fn token_at(&self, operator: &str, role: Role, office: &str) -> Caller {
+        let (secret, secret_hash) = new_api_token();
+        self.store
+            .create_api_token(
+                &cli(operator),
+                &NewApiToken {
+                    operator: cc(operator),
+                    name: format!("{role} at {office}"),
+                    secret_hash,
+                    role,
+                    office: Some(site(office)),
+                    partner: None,
+                },
+            )
+            .await
+            .unwrap();
+        Caller::Token(secret)
+    }
+
+    /// Moves the node's clock on, so every step happens after the one before.
+    pub fn later(&self, minutes: i64) {
+        self.clock.advance(time::Duration::minutes(minutes));
+    }
+
+    /// The store agreements each post needs: Egypt's demo agreements with Palestine and
+    /// Jordan, and Palestine's side of the Egypt–Palestine agreement (the demo data holds
+    /// Egypt's side only; its routes run both ways, PSRMHA→EGCAIA through JOAMMA included).
+    pub async fn demo_agreements(&self) {
+        for agreement in Agreement::demo().unwrap() {
+            if agreement.operator() != cc("EG") {
+                continue;
+            }
+            let mut sides = Vec::new();
+            if ["PS", "JO"].contains(&agreement.partner().as_str()) {
+                sides.push((agreement.operator(), agreement.partner()));
+            }
+            if agreement.partner() == cc("PS") {
+                sides.push((cc("PS"), cc("EG")));
+            }
+            for (operator, partner) in sides {
+                self.store
+                    .create_agreement(
+                        &cli(operator.as_str()),
+                        &NewAgreement {
+                            operator,
+                            partner,
+                            reference: agreement.reference().to_owned(),
+                            status: AgreementStatus::parse(agreement.status().as_str()).unwrap(),
+                            terms: agreement.terms().to_json_value(),
+                        },
+                    )
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+
+    /// What the server does every second: deliver the outbox between hosted posts, then apply
+    /// every inbox. Nothing may be quarantined. How many messages were delivered.
+    pub async fn pump(&self) -> usize {
+        let now = self.clock.now();
+        let delivered = barid_web::dispatcher::deliver_hosted(self.store.as_ref(), now)
+            .await
+            .unwrap();
+        self.apply_inboxes().await;
+        delivered
+    }
+
+    /// Applies every hosted post's inbox; nothing may be quarantined.
+    pub async fn apply_inboxes(&self) {
+        let now = self.clock.now();
+        let reference = ReferenceData::embedded().unwrap();
+        let applied = barid_web::inbox::apply_hosted(self.store.as_ref(), &reference, now)
+            .await
+            .unwrap();
+        for operator in self.store.operators().await.unwrap() {
+            let quarantined = self.store.quarantined_inbox(operator.code).await.unwrap();
+            assert!(
+                quarantined.is_empty(),
+                "{} quarantined {:?}",
+                operator.code,
+                quarantined
+                    .iter()
+                    .map(|message| (message.message.message_type.clone(), message.error.clone()))
+                    .collect::<Vec<_>>()
+            );
+        }
+        assert_eq!(applied.quarantined, 0);
     }
 
     /// A fresh session for a test user.
