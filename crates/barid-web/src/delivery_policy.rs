@@ -55,11 +55,11 @@ pub async fn send_back_waited_out(state: &AppState) -> ApiResult<usize> {
             .await?;
         let principal = Principal::system(operator.code, "delivery-policy");
         for item in items {
-            let now = state.now();
-            if !policy.waited_out(&exchange::item_state(state, &item).await?, now) {
+            // One read of the events gives both the state and where the item is.
+            let events = state.store().item_events(item.operator, item.id).await?;
+            if !policy.waited_out(&exchange::state_of_events(&events), state.now()) {
                 continue;
             }
-            let events = state.store().item_events(item.operator, item.id).await?;
             let Some(office) = events.last().map(|event| event.event.office.clone()) else {
                 continue;
             };

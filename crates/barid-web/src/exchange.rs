@@ -143,8 +143,13 @@ fn lifecycle_event(event: &ItemEvent) -> LifecycleEvent {
 
 pub(crate) async fn item_state(state: &AppState, item: &Item) -> ApiResult<ItemState> {
     let events = state.store().item_events(item.operator, item.id).await?;
+    Ok(state_of_events(&events))
+}
+
+/// The lifecycle state an item's stored events give.
+pub(crate) fn state_of_events(events: &[ItemEvent]) -> ItemState {
     let stored: Vec<LifecycleEvent> = events.iter().map(lifecycle_event).collect();
-    Ok(lifecycle::replay(&stored).state)
+    lifecycle::replay(&stored).state
 }
 
 /// What an event adds to its code, time and office.
