@@ -3,7 +3,8 @@
 //! in-node dispatcher, HTTP to another node, a file) sends the same bytes.
 
 use barid_core::exchange::{ClosedDispatch, RoutePlan};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
 
 use barid_core::{CountryCode, DispatchSeries, Milestone, S10Id};
 use barid_messages::{
@@ -15,7 +16,9 @@ use barid_store::model::{DispatchRecord, Item, NewOutboxMessage, ReceptacleStatu
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::api::exchange_documents::{Printable, PrintedItem};
 use crate::auth::Principal;
+use crate::document_cache::RenderedDocuments;
 use crate::error::{ApiError, ApiResult};
 use crate::exchange::{self, ExchangeOffice};
 use crate::state::AppState;
@@ -139,10 +142,42 @@ pub async fn close_dispatch(
         .ok_or_else(|| ApiError::internal("the reference data has no code for EMC"))?;
     let site = office.site().clone();
     let sender = principal.operator;
-    let builder = move |closed: &ClosedDispatch,
-                        plan: &RoutePlan,
-                        at: OffsetDateTime|
-          -> Result<Vec<NewOutboxMessage>, StoreError> {
+    let directory = state.office_directory().await?;
+    let printed: HashMap<S10Id, PrintedItem> = copies
+        .iter()
+        .map(|(s10, copy)| {
+            (
+                *s10,
+                PrintedItem {
+                    s10: *s10,
+                    origin: copy.origin_country,
+                    destination: copy.destination_country,
+                },
+            )
+        })
+        .collect();
+    let rendering: Mutex<Option<Rendering>> = Mutex::new(None);
+    let builder = |closed: &ClosedDispatch,
+                   plan: &RoutePlan,
+                   at: OffsetDateTime|
+     -> Result<Vec<NewOutboxMessage>, StoreError> {
+        // The documents need only what the closing has now decided (S8 and S9 IDs); rendering
+        // them on the blocking pool while the transaction writes the events and the outbox
+        // keeps both cores busy. A retried closing replaces the earlier rendering.
+        let printable = Printable::of_closing(
+            &directory,
+            sender,
+            closed,
+            plan.transit_office(),
+            at,
+            &printed,
+        );
+        let started = tokio::runtime::Handle::try_current()
+            .ok()
+            .map(|runtime| runtime.spawn_blocking(move || printable.render_all()));
+        if let Ok(mut slot) = rendering.lock() {
+            *slot = started;
+        }
         let predes = Predes::from_closed_dispatch(closed, plan.transit_office(), at, None)
             .map_err(|error| StoreError::invalid("predes", error.to_string()))?;
         let mut messages = Vec::new();
@@ -200,5 +235,35 @@ pub async fn close_dispatch(
         }
         Ok(messages)
     };
-    exchange::close_dispatch_of(state, principal, office, series, records, &builder).await
+    let record =
+        exchange::close_dispatch_of(state, principal, office, series, records, &builder).await?;
+    let started = match rendering.lock() {
+        Ok(mut slot) => slot.take(),
+        Err(_) => None,
+    };
+    if let Some(started) = started {
+        match started.await {
+            Ok(Ok(documents)) if documents.file_stem == record.s8.to_string() => {
+                state.documents().insert(
+                    record.operator,
+                    record.id,
+                    record.office.clone(),
+                    documents,
+                );
+            }
+            // The dispatch is closed either way; its documents are rendered again when printed
+            // and any error is shown then.
+            Ok(Ok(_)) => {}
+            Ok(Err(error)) => {
+                tracing::warn!(dispatch = %record.s8, %error, "rendering the documents at closing failed");
+            }
+            Err(error) => {
+                tracing::warn!(dispatch = %record.s8, %error, "rendering the documents at closing stopped");
+            }
+        }
+    }
+    Ok(record)
 }
+
+/// The closing's documents being rendered.
+type Rendering = tokio::task::JoinHandle<Result<RenderedDocuments, barid_docs::DocumentError>>;

@@ -17,6 +17,7 @@ pub mod clock;
 pub mod config;
 pub mod delivery_policy;
 pub mod dispatcher;
+pub mod document_cache;
 pub mod error;
 pub mod exchange;
 pub mod exchange_inward;

@@ -15,6 +15,7 @@ use time::OffsetDateTime;
 use crate::auth::limiter::{LoginLimiter, LookupLimiter};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::document_cache::DocumentCache;
 use crate::metrics::Metrics;
 
 #[derive(Clone)]
@@ -27,6 +28,7 @@ pub struct AppState {
     lookup_limiter: Arc<LookupLimiter>,
     metrics: Arc<Metrics>,
     offices: Arc<OfficeCache>,
+    documents: Arc<DocumentCache>,
 }
 
 impl fmt::Debug for AppState {
@@ -55,6 +57,7 @@ impl AppState {
             lookup_limiter: Arc::new(lookup_limiter),
             metrics: Arc::new(Metrics::new()),
             offices: Arc::new(OfficeCache::default()),
+            documents: Arc::new(DocumentCache::default()),
         }
     }
 
@@ -105,6 +108,13 @@ impl AppState {
     /// Forgets the cached offices; call after changing an office.
     pub(crate) fn offices_changed(&self) {
         self.offices.invalidate();
+        // The documents print office names.
+        self.documents.clear();
+    }
+
+    /// The documents recently closed dispatches rendered for their first print.
+    pub(crate) fn documents(&self) -> &DocumentCache {
+        &self.documents
     }
 }
 

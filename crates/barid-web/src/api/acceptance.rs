@@ -512,6 +512,11 @@ pub(crate) fn pdf(
     name: &str,
 ) -> ApiResult<Response> {
     let bytes = bytes.map_err(ApiError::internal)?;
+    pdf_response(axum::body::Bytes::from(bytes), name)
+}
+
+/// A PDF already rendered, shown in the browser with `name` as its file name.
+pub(crate) fn pdf_response(bytes: axum::body::Bytes, name: &str) -> ApiResult<Response> {
     let mut response = Response::new(Body::from(bytes));
     let headers = response.headers_mut();
     headers.insert(

@@ -22,17 +22,7 @@ fn pinned(reply: &Reply, status: StatusCode, expected: serde_json::Value) {
 }
 
 async fn render(error: ApiError) -> Reply {
-    let response = error.into_response();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    Reply {
-        status,
-        headers,
-        body,
-    }
+    crate::support::reply_of(error.into_response()).await
 }
 
 #[tokio::test]

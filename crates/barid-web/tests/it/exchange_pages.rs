@@ -12,7 +12,7 @@ use barid_store::model::{ItemIdSource, NewItem};
 use barid_web::pages::strip_isolation;
 
 use crate::acceptance::app;
-use crate::support::{Caller, Person, Reply, TestApp, encode, item_id};
+use crate::support::{Caller, Person, Reply, TestApp, encode, item_id, request, send_to};
 
 async fn post_form(app: &TestApp, person: &Person, path: &str, fields: &[(&str, &str)]) -> Reply {
     let mut pairs = vec![format!("csrf_token={}", person.csrf)];
@@ -249,11 +249,26 @@ async fn an_operator_scans_bags_closes_and_dispatches_through_the_pages() {
     assert_eq!(s9.len(), 29, "{s9}");
     assert!(s9.starts_with("EGCAIAPSRMHAAUR"), "{s9}");
     assert!(text.contains(r#"<nav id="dispatch-documents""#));
+    // The first print comes from what the closing rendered; after a restart the same
+    // document is rendered again from the stored dispatch, byte for byte.
+    let restarted = app.restarted();
     for document in ["cn35.pdf", "cn31.pdf", "cn33.pdf", "delivery-bill.pdf"] {
         let id = dispatch.rsplit('/').next().unwrap();
+        let path = format!("/api/v1/exchange/dispatches/{id}/{document}");
+        assert!(text.contains(&path), "{document}");
+        let first = get(&app, &operator, &path).await;
+        assert_eq!(first.status, StatusCode::OK, "{document}");
+        assert!(first.body.starts_with(b"%PDF"), "{document}");
+        let caller = Caller::Person(operator.clone());
+        let reprint = send_to(&restarted, request(&caller, Method::GET, &path, None)).await;
+        assert_eq!(reprint.status, StatusCode::OK, "{document}");
+        assert_eq!(
+            first.header("content-disposition"),
+            reprint.header("content-disposition")
+        );
         assert!(
-            text.contains(&format!("/api/v1/exchange/dispatches/{id}/{document}")),
-            "{document}"
+            first.body == reprint.body,
+            "{document} differs after a restart"
         );
     }
     // The desk lists the dispatch; the receptacle left with it.

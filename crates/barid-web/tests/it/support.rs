@@ -369,18 +369,19 @@ impl TestApp {
         (secret, token.id)
     }
 
+    /// The same node after a restart: its store and clock, nothing it kept in memory.
+    pub fn restarted(&self) -> Router {
+        let state = AppState::new(
+            Arc::clone(&self.store),
+            ReferenceData::embedded().unwrap(),
+            test_config(),
+        )
+        .with_clock(self.clock.clone());
+        build_router(state)
+    }
+
     pub async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
-            .await
-            .unwrap();
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        send_to(&self.router, request).await
     }
 
     pub async fn call(
@@ -416,6 +417,25 @@ impl TestApp {
 
 /// A request as `caller`: a person sends the session cookie and the CSRF header; a token
 /// sends `Authorization: Bearer`. A body is JSON.
+/// One request to `router`, its whole reply read.
+pub async fn send_to(router: &Router, request: Request<Body>) -> Reply {
+    reply_of(router.clone().oneshot(request).await.unwrap()).await
+}
+
+/// A response with its whole body read.
+pub async fn reply_of(response: axum::response::Response) -> Reply {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
 pub fn request(caller: &Caller, method: Method, path: &str, body: Option<&str>) -> Request<Body> {
     let mut builder = Request::builder().method(method).uri(path);
     match caller {
