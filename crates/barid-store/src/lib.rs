@@ -200,6 +200,23 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         expected_version: i64,
         gross: Grams,
     ) -> StoreResult<ReceptacleRecord>;
+    /// Keeps the encoded advance data of a closed receptacle's items, good while it stays at
+    /// `version` (reopening forgets it). `false` when the receptacle is no longer closed at
+    /// that version: nothing is kept.
+    async fn keep_receptacle_advance(
+        &self,
+        operator: CountryCode,
+        receptacle: ReceptacleRowId,
+        version: i64,
+        data: &str,
+    ) -> StoreResult<bool>;
+    /// The advance data kept for these receptacles, for those whose data is still good (kept
+    /// at their current version); in no particular order.
+    async fn receptacle_advance(
+        &self,
+        operator: CountryCode,
+        receptacles: &[ReceptacleRowId],
+    ) -> StoreResult<Vec<(ReceptacleRowId, String)>>;
     /// Opens a closed (not dispatched) receptacle again; the reason goes to the audit log.
     async fn reopen_receptacle(
         &self,

@@ -121,6 +121,7 @@ macro_rules! contract_tests {
             idempotency_keys_are_reserved_completed_and_replayed,
             concurrent_reservations_of_one_key_reserve_it_once,
             receptacles_are_opened_filled_closed_and_reopened,
+            receptacle_advance_is_kept_for_its_closed_version_only,
             an_item_is_in_one_receptacle_being_built,
             close_dispatch_writes_ids_events_and_outbox_together,
             close_dispatch_writes_nothing_when_a_receptacle_changed,

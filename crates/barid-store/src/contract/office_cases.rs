@@ -254,6 +254,81 @@ pub async fn receptacles_are_opened_filled_closed_and_reopened(store: Arc<dyn St
     }
 }
 
+pub async fn receptacle_advance_is_kept_for_its_closed_version_only(store: Arc<dyn Store>) {
+    network(&store).await;
+    let item = item_at_office(&store, 31).await;
+    let actor = oe_operator();
+    let opened = store
+        .open_receptacle(&actor, &new_receptacle())
+        .await
+        .unwrap();
+    let filled = store
+        .bag_item(&actor, opened.id, opened.version, item.id)
+        .await
+        .unwrap();
+    // An open receptacle keeps nothing: its contents may still change.
+    assert!(
+        !store
+            .keep_receptacle_advance(cc("EG"), filled.id, filled.version, "{}")
+            .await
+            .unwrap()
+    );
+    let closed = store
+        .close_receptacle(&actor, filled.id, filled.version, Grams::new(900))
+        .await
+        .unwrap();
+    let data = r#"{"RR000000316EG":{"contents":"وثائق"}}"#;
+    // Another operator's receptacle of the same row number, or a stale version: nothing kept.
+    assert!(
+        !store
+            .keep_receptacle_advance(cc("PS"), closed.id, closed.version, data)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .keep_receptacle_advance(cc("EG"), closed.id, closed.version - 1, data)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .keep_receptacle_advance(cc("EG"), closed.id, closed.version, data)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store
+            .receptacle_advance(cc("EG"), &[closed.id, opened.id])
+            .await
+            .unwrap(),
+        vec![(closed.id, data.to_owned())]
+    );
+    assert!(
+        store
+            .receptacle_advance(cc("PS"), &[closed.id])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Reopened, its contents may change: the data is gone, and stays gone once it closes again.
+    let reopened = store
+        .reopen_receptacle(&actor, closed.id, closed.version, "one more item")
+        .await
+        .unwrap();
+    let again = store
+        .close_receptacle(&actor, reopened.id, reopened.version, Grams::new(900))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .receptacle_advance(cc("EG"), &[again.id])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
 pub async fn an_item_is_in_one_receptacle_being_built(store: Arc<dyn Store>) {
     network(&store).await;
     let item = item_at_office(&store, 21).await;

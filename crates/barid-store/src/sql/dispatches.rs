@@ -508,6 +508,54 @@ pub(crate) async fn close_receptacle(
     Ok(record)
 }
 
+pub(crate) async fn keep_receptacle_advance(
+    store: &SqlStore,
+    operator: CountryCode,
+    receptacle: ReceptacleRowId,
+    version: i64,
+    data: &str,
+) -> StoreResult<bool> {
+    let mut tx = store.write().await?;
+    let kept = sqlx::query(
+        "UPDATE receptacles SET advance_data = $1, advance_version = $2 \
+         WHERE operator = $3 AND id = $4 AND version = $2 AND status = 'closed'",
+    )
+    .bind(data)
+    .bind(version)
+    .bind(operator.as_str())
+    .bind(receptacle.0)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(kept.rows_affected() == 1)
+}
+
+pub(crate) async fn receptacle_advance(
+    store: &SqlStore,
+    operator: CountryCode,
+    receptacles: &[ReceptacleRowId],
+) -> StoreResult<Vec<(ReceptacleRowId, String)>> {
+    let mut kept = Vec::new();
+    for chunk in receptacles.chunks(500) {
+        let placeholders = (0..chunk.len())
+            .map(|index| format!("${}", index + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT id, advance_data FROM receptacles WHERE operator = $1 AND id IN \
+             ({placeholders}) AND advance_data IS NOT NULL AND advance_version = version"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(operator.as_str());
+        for id in chunk {
+            query = query.bind(id.0);
+        }
+        for row in query.fetch_all(&store.reader).await? {
+            kept.push((ReceptacleRowId(row.int("id")?), row.text("advance_data")?));
+        }
+    }
+    Ok(kept)
+}
+
 pub(crate) async fn reopen_receptacle(
     store: &SqlStore,
     actor: &Actor,
@@ -529,7 +577,8 @@ pub(crate) async fn reopen_receptacle(
         receptacle,
         expected_version,
         &[ReceptacleStatus::Closed],
-        "status = 'open', gross_weight_grams = NULL, closed_at_utc = NULL",
+        "status = 'open', gross_weight_grams = NULL, closed_at_utc = NULL, advance_data = NULL, \
+         advance_version = NULL",
         &[],
     )
     .await?;

@@ -348,6 +348,24 @@ impl Store for SqlStore {
         dispatches::close_receptacle(self, actor, receptacle, expected_version, gross).await
     }
 
+    async fn keep_receptacle_advance(
+        &self,
+        operator: CountryCode,
+        receptacle: ReceptacleRowId,
+        version: i64,
+        data: &str,
+    ) -> StoreResult<bool> {
+        dispatches::keep_receptacle_advance(self, operator, receptacle, version, data).await
+    }
+
+    async fn receptacle_advance(
+        &self,
+        operator: CountryCode,
+        receptacles: &[ReceptacleRowId],
+    ) -> StoreResult<Vec<(ReceptacleRowId, String)>> {
+        dispatches::receptacle_advance(self, operator, receptacles).await
+    }
+
     async fn reopen_receptacle(
         &self,
         actor: &Actor,
