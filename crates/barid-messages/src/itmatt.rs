@@ -96,7 +96,7 @@ impl Itmatt {
     }
 }
 
-fn check_item(item: &ItemAttributes) -> Result<(), MessageError> {
+pub(crate) fn check_item(item: &ItemAttributes) -> Result<(), MessageError> {
     if item.origin_country == item.destination_country {
         return Err(MessageError::new(
             "destination_country",

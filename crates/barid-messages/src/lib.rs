@@ -31,7 +31,7 @@ pub use emsevt::{Emsevt, TrackingEvent, standard_milestone};
 pub use envelope::{Envelope, MessageBody, MessageType};
 pub use error::{CodecError, MessageError};
 pub use itmatt::{ItemAttributes, Itmatt};
-pub use json::BaridJsonV1;
+pub use json::{BaridJsonV1, EncodedItem};
 pub use predes::{Predes, PredesReceptacle, Transport};
 pub use resdes::{ReceptacleCondition, Resdes, ResdesReceptacle};
 pub use text::{CarrierName, Contents, Conveyance, Note, Signatory, Text, TextError};

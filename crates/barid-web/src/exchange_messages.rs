@@ -6,13 +6,16 @@ use barid_core::exchange::{ClosedDispatch, RoutePlan};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
-use barid_core::{CountryCode, DispatchSeries, Milestone, S10Id};
+use barid_core::{CountryCode, DispatchSeries, Grams, Milestone, S10Id};
 use barid_messages::{
-    BaridJsonV1, Contents, Emsevt, Envelope, ItemAttributes, Itmatt, MessageBody, MessageCodec,
-    Predes, TrackingEvent,
+    BaridJsonV1, Contents, Emsevt, EncodedItem, Envelope, ItemAttributes, MessageBody,
+    MessageCodec, MessageType, Predes, TrackingEvent,
 };
 use barid_store::StoreError;
-use barid_store::model::{DispatchRecord, Item, NewOutboxMessage, ReceptacleStatus};
+use barid_store::model::{
+    DispatchRecord, Item, ItemId, NewOutboxMessage, ReceptacleRecord, ReceptacleRowId,
+    ReceptacleStatus,
+};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -36,13 +39,23 @@ pub fn outbox_message(
     let bytes = BaridJsonV1
         .encode(&envelope)
         .map_err(|error| StoreError::invalid("message", error.to_string()))?;
+    encoded_message(message_id, recipient, envelope.message_type(), bytes)
+}
+
+/// An encoded envelope of the current version of its type, for the outbox.
+fn encoded_message(
+    message_id: Uuid,
+    recipient: CountryCode,
+    message_type: MessageType,
+    bytes: Vec<u8>,
+) -> Result<NewOutboxMessage, StoreError> {
     let body = String::from_utf8(bytes)
         .map_err(|error| StoreError::invalid("message", error.to_string()))?;
     Ok(NewOutboxMessage {
         message_id,
         recipient,
-        message_type: envelope.message_type().as_str().to_owned(),
-        version: envelope.version().to_string(),
+        message_type: message_type.as_str().to_owned(),
+        version: message_type.current_version().to_string(),
         body,
     })
 }
@@ -96,6 +109,56 @@ pub fn item_attributes(state: &AppState, item: &Item) -> Result<ItemAttributes, 
     })
 }
 
+/// Closes an outward receptacle, then encodes its own items' advance data (ITMATT) and keeps it
+/// with the receptacle, so that closing the dispatch later neither reads nor encodes those items
+/// again. The receptacle is closed either way: without kept data, the dispatch closing reads
+/// the items itself.
+pub async fn close_receptacle(
+    state: &AppState,
+    principal: &Principal,
+    office: &ExchangeOffice,
+    id: ReceptacleRowId,
+    gross: Grams,
+) -> ApiResult<ReceptacleRecord> {
+    let record = exchange::close_receptacle(state, principal, office, id, gross).await?;
+    if let Err(error) = keep_advance(state, &record).await {
+        tracing::warn!(receptacle = %record.id, %error, "keeping the receptacle's advance data failed");
+    }
+    Ok(record)
+}
+
+async fn keep_advance(state: &AppState, record: &ReceptacleRecord) -> ApiResult<()> {
+    let own: Vec<ItemId> = own_items(record).map(|(_, id)| id).collect();
+    let items = state.store().items_by_ids(record.operator, &own).await?;
+    let text = encode_advance(state, &items)?;
+    state
+        .store()
+        .keep_receptacle_advance(record.operator, record.id, record.version, &text)
+        .await?;
+    Ok(())
+}
+
+/// The items of a receptacle that its operator accepted: those an ITMATT tells the destination
+/// about (a returned item's origin has its data already).
+fn own_items(record: &ReceptacleRecord) -> impl Iterator<Item = (S10Id, ItemId)> + '_ {
+    record.items.iter().filter_map(|item| {
+        item.item
+            .as_ref()
+            .filter(|copy| copy.origin_country == record.operator)
+            .map(|copy| (item.s10, copy.id))
+    })
+}
+
+fn encode_advance(state: &AppState, items: &[Item]) -> Result<String, StoreError> {
+    let attributes = items
+        .iter()
+        .map(|item| item_attributes(state, item))
+        .collect::<Result<Vec<_>, _>>()?;
+    BaridJsonV1
+        .encode_items(&attributes)
+        .map_err(|error| StoreError::invalid("itmatt", error.to_string()))
+}
+
 /// Closes the dispatch of `series`: the pre-advice (PREDES) goes to every post the route
 /// advises (the closed transit post, then the destination), the items' advance data (ITMATT)
 /// to the destination post, and, for a partner's items going back to it, their departure
@@ -106,12 +169,17 @@ pub async fn close_dispatch(
     office: &ExchangeOffice,
     series: DispatchSeries,
 ) -> ApiResult<DispatchRecord> {
-    // The items' data is read before the closing transaction: the builder runs inside it and
-    // must not wait on the database. Only our own items need their full data (for ITMATT).
+    // The items' advance data is gathered before the closing transaction: the builder runs
+    // inside it and must not wait on the database. A receptacle closed through
+    // [`close_receptacle`] kept its own: it is used when it lists exactly the receptacle's own
+    // items; the others' items are read and encoded now.
     let records = exchange::receptacles_of_series(state, principal, office, series).await?;
-    let copies: Vec<_> = records
+    let closed_records: Vec<&ReceptacleRecord> = records
         .iter()
         .filter(|record| record.status == ReceptacleStatus::Closed)
+        .collect();
+    let copies: Vec<_> = closed_records
+        .iter()
         .flat_map(|record| {
             record
                 .items
@@ -119,16 +187,45 @@ pub async fn close_dispatch(
                 .filter_map(|item| item.item.as_ref().map(|copy| (item.s10, copy)))
         })
         .collect();
-    let own: Vec<_> = copies
-        .iter()
-        .filter(|(_, copy)| copy.origin_country == principal.operator)
-        .map(|(_, copy)| copy.id)
+    let row_ids: Vec<ReceptacleRowId> = closed_records.iter().map(|record| record.id).collect();
+    let kept: HashMap<ReceptacleRowId, String> = state
+        .store()
+        .receptacle_advance(principal.operator, &row_ids)
+        .await?
+        .into_iter()
         .collect();
-    let items = state.store().items_by_ids(principal.operator, &own).await?;
-    let attributes = items
-        .iter()
-        .map(|item| item_attributes(state, item))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut advance: Vec<EncodedItem<'_>> = Vec::with_capacity(copies.len());
+    let mut unkept: Vec<ItemId> = Vec::new();
+    for record in &closed_records {
+        let own: BTreeMap<S10Id, ItemId> = own_items(record).collect();
+        let usable = kept
+            .get(&record.id)
+            .and_then(|text| BaridJsonV1.decode_items(text).ok())
+            .filter(|pieces| {
+                pieces.len() == own.len()
+                    && pieces.iter().all(|piece| own.contains_key(&piece.s10()))
+            });
+        match usable {
+            Some(pieces) => advance.extend(pieces),
+            None => unkept.extend(own.into_values()),
+        }
+    }
+    let read_now = if unkept.is_empty() {
+        String::new()
+    } else {
+        let items = state
+            .store()
+            .items_by_ids(principal.operator, &unkept)
+            .await?;
+        encode_advance(state, &items)?
+    };
+    if !read_now.is_empty() {
+        advance.extend(
+            BaridJsonV1
+                .decode_items(&read_now)
+                .map_err(|error| StoreError::invalid("itmatt", error.to_string()))?,
+        );
+    }
     // The origin post of an item going back to it follows its departure from here (`EMC`), as
     // it follows every other event we record on its item.
     let origins: BTreeMap<S10Id, CountryCode> = copies
@@ -197,21 +294,22 @@ pub async fn close_dispatch(
             .iter()
             .flat_map(|receptacle| receptacle.items.iter().copied())
             .collect();
-        // Items going back to their origin (returns) need no advance data: the origin has it.
-        let advance: Vec<ItemAttributes> = attributes
+        let advance: Vec<EncodedItem<'_>> = advance
             .iter()
-            .filter(|item| carried.contains(&item.s10) && item.origin_country == sender)
-            .cloned()
+            .filter(|item| carried.contains(&item.s10()))
+            .copied()
             .collect();
         let destination = closed.id().destination.country();
         if !advance.is_empty() && destination != sender {
-            let itmatt = Itmatt::new(advance)
+            let message_id = Uuid::new_v4();
+            let bytes = BaridJsonV1
+                .encode_itmatt(message_id, sender, destination, at, &advance)
                 .map_err(|error| StoreError::invalid("itmatt", error.to_string()))?;
-            messages.push(outbox_message(
-                sender,
+            messages.push(encoded_message(
+                message_id,
                 destination,
-                at,
-                MessageBody::Itmatt(itmatt),
+                MessageType::Itmatt,
+                bytes,
             )?);
         }
         let mut reports: BTreeMap<CountryCode, Vec<TrackingEvent>> = BTreeMap::new();

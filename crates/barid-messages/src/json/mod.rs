@@ -8,14 +8,19 @@
 mod read;
 mod v1;
 
+use barid_core::CountryCode;
 use serde::Serialize;
 use serde_json::Value;
+use time::OffsetDateTime;
+use uuid::Uuid;
 
 use crate::MessageCodec;
 use crate::envelope::{Envelope, MessageBody, MessageType};
 use crate::error::CodecError;
+use crate::itmatt::ItemAttributes;
 
 use read::Node;
+pub use v1::EncodedItem;
 
 /// The versions of each message type this build reads and writes.
 const SUPPORTED_VERSIONS: &[u32] = &[1];
@@ -68,6 +73,38 @@ impl BaridJsonV1 {
         self.check_version(message_type, u64::from(version))?;
         let value = parse(bytes)?;
         v1::decode_body(message_type, &Node::new(&value, ""))
+    }
+}
+
+/// Advance data encoded ahead: a node that knows early which items an ITMATT will carry (those
+/// of a closed receptacle) encodes them then, and puts the ITMATT together from the pieces when
+/// the dispatch closes, without reading or encoding the items again.
+impl BaridJsonV1 {
+    /// Encodes items for a later [`BaridJsonV1::encode_itmatt`], checking each as
+    /// [`crate::Itmatt::new`] does. Error paths start at the list (`[3].addressee.country`).
+    pub fn encode_items(&self, items: &[ItemAttributes]) -> Result<String, CodecError> {
+        v1::encode_items(items)
+    }
+
+    /// Reads back what [`BaridJsonV1::encode_items`] wrote, borrowing each item's JSON.
+    pub fn decode_items<'a>(&self, text: &'a str) -> Result<Vec<EncodedItem<'a>>, CodecError> {
+        v1::decode_items(text)
+    }
+
+    /// A new ITMATT of these items, byte for byte what [`MessageCodec::encode`] writes for an
+    /// [`Envelope::new`] of an [`crate::Itmatt`] of the same items in the same order. Refused:
+    /// no items, an item twice, a message to oneself.
+    pub fn encode_itmatt(
+        &self,
+        message_id: Uuid,
+        sender: CountryCode,
+        recipient: CountryCode,
+        created_at: OffsetDateTime,
+        items: &[EncodedItem<'_>],
+    ) -> Result<Vec<u8>, CodecError> {
+        canonical(&v1::itmatt_envelope(
+            message_id, sender, recipient, created_at, items,
+        )?)
     }
 }
 

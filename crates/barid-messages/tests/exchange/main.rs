@@ -8,6 +8,7 @@
     clippy::indexing_slicing
 )]
 
+mod advance;
 mod decode_errors;
 mod golden;
 mod round_trip;

@@ -512,7 +512,7 @@ pub async fn close_receptacle(
     ApiJson(request): ApiJson<CloseReceptacleRequest>,
 ) -> ApiResult<Json<ReceptacleDto>> {
     let office = receptacle_office(&state, &principal, id).await?;
-    let record = exchange::close_receptacle(
+    let record = crate::exchange_messages::close_receptacle(
         &state,
         &principal,
         &office,

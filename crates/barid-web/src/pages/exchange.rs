@@ -1614,7 +1614,14 @@ pub async fn close_receptacle(
                 "the gross weight is a whole number of grams",
             )
         })?;
-        exchange::close_receptacle(&state, &principal, &office, id, Grams::new(grams)).await
+        crate::exchange_messages::close_receptacle(
+            &state,
+            &principal,
+            &office,
+            id,
+            Grams::new(grams),
+        )
+        .await
     }
     .await;
     let kept = typed.clone();

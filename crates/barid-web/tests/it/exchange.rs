@@ -649,3 +649,90 @@ async fn goods_on_a_route_that_needs_export_customs_are_bagged_once_it_releases_
     let reply = post(&app, &oe, &bag, json!({"s10": goods})).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
 }
+
+/// A receptacle closed through the API keeps its items' advance data, and the dispatch's ITMATT
+/// is put together from it; where that data is missing or does not fit the receptacle, the
+/// closing reads the items itself. Either way the ITMATT carries every item, as accepted.
+#[tokio::test]
+async fn the_itmatt_is_built_from_advance_data_kept_at_receptacle_closing_or_read_when_missing() {
+    let app = app().await;
+    let oe = Caller::Person(app.login("EG", Role::OeOperator).await);
+    let series = json!({"destination": "PSRMHA", "category": "A", "subclass": "UR"});
+    let mut receptacles = Vec::new();
+    let mut all = Vec::new();
+    for serials in [[601, 602], [603, 604]] {
+        let opened = post(&app, &oe, "/api/v1/exchange/receptacles", series.clone()).await;
+        assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.text());
+        let receptacle = opened.json()["id"].as_i64().unwrap();
+        for serial in serials {
+            let s10 = accepted(&app, serial).await;
+            let arrival = post(&app, &oe, "/api/v1/exchange/arrivals", json!({"s10": s10})).await;
+            assert_eq!(arrival.status, StatusCode::CREATED, "{}", arrival.text());
+            let path = format!("/api/v1/exchange/receptacles/{receptacle}/items");
+            let bagged = post(&app, &oe, &path, json!({ "s10": s10 })).await;
+            assert_eq!(bagged.status, StatusCode::OK, "{}", bagged.text());
+            all.push(s10);
+        }
+        let path = format!("/api/v1/exchange/receptacles/{receptacle}/close");
+        let closed = post(&app, &oe, &path, json!({"gross_weight_grams": 2300})).await;
+        assert_eq!(closed.status, StatusCode::OK, "{}", closed.text());
+        receptacles.push((
+            barid_store::model::ReceptacleRowId(receptacle),
+            closed.json()["version"].as_i64().unwrap(),
+        ));
+    }
+    let ids: Vec<_> = receptacles.iter().map(|(id, _)| *id).collect();
+    let kept = app.store.receptacle_advance(cc("EG"), &ids).await.unwrap();
+    assert_eq!(kept.len(), 2);
+    for (_, text) in &kept {
+        assert_eq!(BaridJsonV1.decode_items(text).unwrap().len(), 2);
+    }
+    // The second receptacle's data no longer lists its items: it is not used.
+    let (second, version) = receptacles[1];
+    assert!(
+        app.store
+            .keep_receptacle_advance(cc("EG"), second, version, "[]")
+            .await
+            .unwrap()
+    );
+
+    let dispatch = post(&app, &oe, "/api/v1/exchange/dispatches", series).await;
+    assert_eq!(dispatch.status, StatusCode::CREATED, "{}", dispatch.text());
+    let outbox = app
+        .store
+        .pending_outbox(cc("EG"), cc("PS"), T0 + time::Duration::days(1), 10)
+        .await
+        .unwrap();
+    let itmatt = outbox
+        .iter()
+        .find(|message| message.message_type == "ITMATT")
+        .unwrap();
+    let envelope = BaridJsonV1.decode(itmatt.body.as_bytes()).unwrap();
+    // The stored bytes are the canonical encoding of what they decode to.
+    assert_eq!(
+        BaridJsonV1.encode(&envelope).unwrap(),
+        itmatt.body.as_bytes()
+    );
+    let MessageBody::Itmatt(body) = envelope.body() else {
+        panic!("expected an ITMATT, got {envelope:?}");
+    };
+    let mut carried: Vec<String> = body
+        .items()
+        .iter()
+        .map(|item| item.s10.to_string())
+        .collect();
+    carried.sort();
+    all.sort();
+    assert_eq!(carried, all);
+    for advised in body.items() {
+        let item = app
+            .store
+            .item(cc("EG"), &advised.s10)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(advised.addressee, item.addressee);
+        assert_eq!(advised.customs, item.customs);
+        assert_eq!(advised.gross_weight, item.weight);
+    }
+}

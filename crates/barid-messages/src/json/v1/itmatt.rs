@@ -10,11 +10,12 @@ use barid_core::{
     ContentCategory, CountryCode, CustomsDeclaration, CustomsForm, DeclarationDraft, Grams, HsCode,
     MailClass, Money, Party, S10Id, SiteCode,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use super::common::{Time, draft_string, field_errors, required_string, strings, text, time};
 use crate::error::CodecError;
-use crate::itmatt::{ItemAttributes, Itmatt};
+use crate::itmatt::{ItemAttributes, Itmatt, check_item};
 use crate::json::read::Node;
 
 #[derive(Serialize)]
@@ -153,25 +154,130 @@ impl<'a> From<&'a CustomsDeclaration> for CustomsV1<'a> {
 impl<'a> From<&'a Itmatt> for ItmattV1<'a> {
     fn from(itmatt: &'a Itmatt) -> Self {
         Self {
-            items: itmatt
-                .items()
-                .iter()
-                .map(|item| ItemV1 {
-                    s10: item.s10,
-                    mail_class: item.mail_class,
-                    origin_country: item.origin_country,
-                    destination_country: item.destination_country,
-                    accepted_at: time(item.accepted_at),
-                    posting_office: &item.posting_office,
-                    gross_weight_grams: item.gross_weight,
-                    contents: item.contents.as_str(),
-                    sender: PartyV1::from(&item.sender),
-                    addressee: PartyV1::from(&item.addressee),
-                    customs: item.customs.as_ref().map(CustomsV1::from),
-                })
-                .collect(),
+            items: itmatt.items().iter().map(ItemV1::from).collect(),
         }
     }
+}
+
+impl<'a> From<&'a ItemAttributes> for ItemV1<'a> {
+    fn from(item: &'a ItemAttributes) -> Self {
+        Self {
+            s10: item.s10,
+            mail_class: item.mail_class,
+            origin_country: item.origin_country,
+            destination_country: item.destination_country,
+            accepted_at: time(item.accepted_at),
+            posting_office: &item.posting_office,
+            gross_weight_grams: item.gross_weight,
+            contents: item.contents.as_str(),
+            sender: PartyV1::from(&item.sender),
+            addressee: PartyV1::from(&item.addressee),
+            customs: item.customs.as_ref().map(CustomsV1::from),
+        }
+    }
+}
+
+/// The indent of an item in a canonical ITMATT envelope: envelope, `body`, `items`.
+const ITEM_INDENT: &str = "      ";
+
+/// Encodes items' advance data ahead of the ITMATT that will carry them: a JSON list whose
+/// items are written exactly as they will sit in the canonical envelope (pretty, indented at
+/// their depth), so [`splice_envelope`] copies them unchanged. Each item is checked as
+/// [`Itmatt::new`] checks it; the list may be empty.
+pub(in crate::json) fn encode_items(items: &[ItemAttributes]) -> Result<String, CodecError> {
+    let mut list = String::from("[");
+    for (index, item) in items.iter().enumerate() {
+        check_item(item).map_err(|error| CodecError::from(error.under(&format!("[{index}]"))))?;
+        let pretty = serde_json::to_string_pretty(&ItemV1::from(item)).map_err(|error| {
+            CodecError::Unencodable {
+                message: error.to_string(),
+            }
+        })?;
+        if index > 0 {
+            list.push(',');
+        }
+        list.push('\n');
+        list.push_str(ITEM_INDENT);
+        // serde_json escapes line breaks inside strings, so every one here is layout.
+        list.push_str(&pretty.replace('\n', &format!("\n{ITEM_INDENT}")));
+    }
+    list.push_str("\n]");
+    Ok(list)
+}
+
+/// One item of a list written by [`encode_items`]: its S10 ID, and its JSON as written.
+#[derive(Debug, Clone, Copy)]
+pub struct EncodedItem<'a> {
+    s10: S10Id,
+    json: &'a RawValue,
+}
+
+impl EncodedItem<'_> {
+    pub fn s10(&self) -> S10Id {
+        self.s10
+    }
+}
+
+#[derive(Deserialize)]
+struct S10Only<'a> {
+    #[serde(borrow)]
+    s10: std::borrow::Cow<'a, str>,
+}
+
+/// Reads a list written by [`encode_items`] back into its items, without decoding them again:
+/// only each item's S10 ID is read.
+pub(in crate::json) fn decode_items(text: &str) -> Result<Vec<EncodedItem<'_>>, CodecError> {
+    let malformed = |error: serde_json::Error| CodecError::MalformedJson {
+        line: error.line(),
+        column: error.column(),
+        message: error.to_string(),
+    };
+    let list: Vec<&RawValue> = serde_json::from_str(text).map_err(malformed)?;
+    list.into_iter()
+        .enumerate()
+        .map(|(index, json)| {
+            let only: S10Only<'_> = serde_json::from_str(json.get()).map_err(malformed)?;
+            let s10 = S10Id::parse(&only.s10).map_err(|error| {
+                CodecError::invalid(format!("[{index}].s10"), error.to_string())
+            })?;
+            Ok(EncodedItem { s10, json })
+        })
+        .collect()
+}
+
+/// The ITMATT body with items encoded ahead.
+#[derive(Serialize)]
+pub(in crate::json) struct SplicedItmattV1<'a> {
+    items: Vec<&'a RawValue>,
+}
+
+/// The body of an ITMATT of these items, checked as [`Itmatt::new`] checks a list: at least one
+/// item, none twice (each was checked when it was encoded).
+pub(in crate::json) fn spliced<'a>(
+    items: &[EncodedItem<'a>],
+) -> Result<SplicedItmattV1<'a>, CodecError> {
+    if items.is_empty() {
+        return Err(CodecError::invalid(
+            "body.items",
+            "an ITMATT carries at least one item",
+        ));
+    }
+    let mut seen: std::collections::HashMap<S10Id, usize> =
+        std::collections::HashMap::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        if let Some(first) = seen.insert(item.s10, index) {
+            return Err(CodecError::invalid(
+                format!("body.items[{index}].s10"),
+                format!(
+                    "item {} is listed twice (first at items[{first}])",
+                    item.s10
+                ),
+            ));
+        }
+    }
+    Ok(SplicedItmattV1 {
+        items: items.iter().map(|item| item.json).collect(),
+    })
 }
 
 pub(super) fn decode(node: &Node<'_>) -> Result<Itmatt, CodecError> {

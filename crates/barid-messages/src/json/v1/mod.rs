@@ -21,7 +21,7 @@ use crate::error::CodecError;
 use common::Time;
 
 #[derive(Serialize)]
-pub(super) struct EnvelopeV1<'a> {
+pub(super) struct EnvelopeV1<Body> {
     id: Uuid,
     #[serde(rename = "type")]
     message_type: &'static str,
@@ -31,10 +31,10 @@ pub(super) struct EnvelopeV1<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     sequence: Option<u64>,
     created_at: Time,
-    body: BodyV1<'a>,
+    body: Body,
 }
 
-impl<'a> From<&'a Envelope> for EnvelopeV1<'a> {
+impl<'a> From<&'a Envelope> for EnvelopeV1<BodyV1<'a>> {
     fn from(envelope: &'a Envelope) -> Self {
         Self {
             id: envelope.message_id(),
@@ -47,6 +47,37 @@ impl<'a> From<&'a Envelope> for EnvelopeV1<'a> {
             body: BodyV1::from(envelope.body()),
         }
     }
+}
+
+pub use itmatt::EncodedItem;
+pub(super) use itmatt::{decode_items, encode_items};
+
+/// A new ITMATT envelope (current version, no sequence number) around items encoded ahead by
+/// [`encode_items`]: the same fields, in the same order and layout, as an [`Envelope`] of an
+/// [`crate::Itmatt`] of those items, so its bytes are the canonical ones.
+pub(super) fn itmatt_envelope<'a>(
+    message_id: Uuid,
+    sender: CountryCode,
+    recipient: CountryCode,
+    created_at: time::OffsetDateTime,
+    items: &[EncodedItem<'a>],
+) -> Result<EnvelopeV1<itmatt::SplicedItmattV1<'a>>, CodecError> {
+    if sender == recipient {
+        return Err(CodecError::invalid(
+            "recipient",
+            format!("a message goes to another post, but sender and recipient are both {sender}"),
+        ));
+    }
+    Ok(EnvelopeV1 {
+        id: message_id,
+        message_type: MessageType::Itmatt.as_str(),
+        version: MessageType::Itmatt.current_version(),
+        sender,
+        recipient,
+        sequence: None,
+        created_at: Time(created_at),
+        body: itmatt::spliced(items)?,
+    })
 }
 
 /// The body alone; its type is the envelope's `type`.
