@@ -347,6 +347,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         sender: CountryCode,
         limit: u32,
     ) -> StoreResult<Vec<InboxMessage>>;
+    /// The highest sequence number from `sender` that `recipient` has applied or quarantined
+    /// (0 when none): the next message to apply is the one after it, and a later one waits.
+    async fn inbox_settled_through(
+        &self,
+        recipient: CountryCode,
+        sender: CountryCode,
+    ) -> StoreResult<i64>;
     async fn mark_inbox_applied(&self, id: InboxId, at: OffsetDateTime) -> StoreResult<()>;
     async fn mark_inbox_quarantined(
         &self,

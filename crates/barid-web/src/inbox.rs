@@ -51,6 +51,18 @@ fn system_actor(operator: CountryCode, at: OffsetDateTime) -> Actor {
     }
 }
 
+/// What became of one message a pass took.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Applied,
+    /// Set aside with this reason; the messages after it go on.
+    Quarantined(String),
+}
+
+/// One applier at a time in this process: the background pass and a partner's batch arriving
+/// over HTTP must not apply the same message twice.
+static APPLYING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Applies every pending message of `recipient`, sender by sender.
 pub async fn apply_pending(
     store: &dyn Store,
@@ -67,38 +79,72 @@ pub async fn apply_pending(
         .filter(|code| *code != recipient)
         .collect();
     for sender in senders {
-        loop {
-            let pending = store.pending_inbox(recipient, sender, BATCH).await?;
-            if pending.is_empty() {
-                break;
-            }
-            for message in &pending {
-                match apply_one(store, reference, recipient, message, now).await {
-                    Ok(()) => {
-                        store.mark_inbox_applied(message.id, now).await?;
-                        total.applied += 1;
-                    }
-                    Err(Refusal::Message(reason)) => {
-                        tracing::warn!(
-                            message = %message.message.message_id,
-                            sender = %sender,
-                            reason,
-                            "message quarantined"
-                        );
-                        store
-                            .mark_inbox_quarantined(message.id, &reason, now)
-                            .await?;
-                        total.quarantined += 1;
-                    }
-                    Err(Refusal::Store(error)) => return Err(error),
-                }
-            }
-            if pending.len() < BATCH as usize {
-                break;
+        for (_, outcome) in apply_from(store, reference, recipient, sender, now).await? {
+            match outcome {
+                Outcome::Applied => total.applied += 1,
+                Outcome::Quarantined(_) => total.quarantined += 1,
             }
         }
     }
     Ok(total)
+}
+
+/// Applies `sender`'s pending messages to `recipient` in the sender's sequence order, each
+/// only once every message before it is settled: a message that arrived ahead of an earlier
+/// one waits for it. A message whose sequence number was already settled by another message
+/// is quarantined.
+pub async fn apply_from(
+    store: &dyn Store,
+    reference: &ReferenceData,
+    recipient: CountryCode,
+    sender: CountryCode,
+    now: OffsetDateTime,
+) -> StoreResult<Vec<(InboxId, Outcome)>> {
+    let _applying = APPLYING.lock().await;
+    let mut settled = store.inbox_settled_through(recipient, sender).await?;
+    let mut outcomes = Vec::new();
+    loop {
+        let pending = store.pending_inbox(recipient, sender, BATCH).await?;
+        let mut progressed = false;
+        for message in &pending {
+            let sequence = message.message.sequence;
+            if sequence > settled + 1 {
+                // A gap: the message before this one has not arrived yet.
+                return Ok(outcomes);
+            }
+            let result = if sequence <= settled {
+                Err(Refusal::Message(format!(
+                    "sequence number {sequence} from {sender} was already used by another message"
+                )))
+            } else {
+                apply_one(store, reference, recipient, message, now).await
+            };
+            match result {
+                Ok(()) => {
+                    store.mark_inbox_applied(message.id, now).await?;
+                    outcomes.push((message.id, Outcome::Applied));
+                }
+                Err(Refusal::Message(reason)) => {
+                    tracing::warn!(
+                        message = %message.message.message_id,
+                        sender = %sender,
+                        reason,
+                        "message quarantined"
+                    );
+                    store
+                        .mark_inbox_quarantined(message.id, &reason, now)
+                        .await?;
+                    outcomes.push((message.id, Outcome::Quarantined(reason)));
+                }
+                Err(Refusal::Store(error)) => return Err(error),
+            }
+            settled = settled.max(sequence);
+            progressed = true;
+        }
+        if pending.len() < BATCH as usize || !progressed {
+            return Ok(outcomes);
+        }
+    }
 }
 
 /// Applies the pending messages of every operator hosted on this node.

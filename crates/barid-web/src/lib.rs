@@ -28,6 +28,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod pages;
+pub mod partner_exchange;
 pub mod router;
 pub mod server;
 pub mod state;

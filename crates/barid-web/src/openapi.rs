@@ -105,6 +105,7 @@ pub const TOKEN_SCHEME: &str = "token";
         api::exchange::reopen_receptacle,
         api::exchange::dispatches,
         api::exchange::close_dispatch,
+        api::partner::receive,
         api::exchange::dispatch,
         api::exchange_documents::receptacle_labels,
         api::exchange_documents::letter_bill,
@@ -121,7 +122,7 @@ pub const TOKEN_SCHEME: &str = "token";
         api::inward::assess_duty,
         api::inward::duty,
     ),
-    components(schemas(error::ErrorBody, error::ErrorDetail)),
+    components(schemas(error::ErrorBody, error::ErrorDetail, crate::partner_exchange::BatchReply, crate::partner_exchange::Acknowledgement, crate::partner_exchange::AckStatus, crate::partner_exchange::AckError)),
     tags(
         (name = "operations", description = "Health, readiness, metrics and this document"),
         (name = "pages", description = "HTML pages for people"),

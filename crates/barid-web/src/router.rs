@@ -115,6 +115,8 @@ pub const EXCHANGE_READ: &[Role] = &[Role::OeOperator, Role::Supervisor, Role::A
 pub const EXPORT_CUSTOMS: &[Role] = &[Role::OeOperator, Role::Customs];
 /// Who decides import customs: the customs officer.
 pub const IMPORT_CUSTOMS: &[Role] = &[Role::Customs];
+/// Who sends messages to this post: a partner post's node, with the token this post issued it.
+pub const PARTNER: &[Role] = &[Role::Partner];
 /// Who records delivery: the delivery office.
 pub const DELIVERY: &[Role] = &[Role::Delivery];
 /// Who follows import customs' work: customs officers and those who oversee every office.
@@ -151,6 +153,15 @@ where
     route
 }
 
+/// The partner exchange takes batches far larger than a form or an API call (an ITMATT of
+/// 10,000 items is about 23 MB).
+fn exchange_route(mut route: Route) -> Route {
+    route.handler = route.handler.layer(DefaultBodyLimit::max(
+        crate::partner_exchange::MAX_BATCH_BYTES,
+    ));
+    route
+}
+
 /// THE route table.
 fn routes() -> Vec<Route> {
     use Policy::{Authenticated, Public, Roles};
@@ -158,6 +169,13 @@ fn routes() -> Vec<Route> {
     vec![
         // --- operations ------------------------------------------------------------------
         route(Get, "/healthz", Public, api::meta::healthz),
+        // --- partner exchange ------------------------------------------------------------
+        exchange_route(route(
+            Post,
+            crate::partner_exchange::PATH,
+            Roles(PARTNER),
+            api::partner::receive,
+        )),
         route(Get, "/readyz", Public, api::meta::readyz),
         route(Get, "/metrics", Public, api::meta::metrics),
         // --- API documentation -----------------------------------------------------------

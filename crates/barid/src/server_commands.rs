@@ -141,6 +141,12 @@ pub async fn run_server(
         store.clone(),
         reference.clone(),
     ));
+    let partners =
+        barid_web::partner_exchange::PartnerDispatcher::new(std::time::Duration::from_secs(60))
+            .map_err(|error| {
+                anyhow::anyhow!("setting up the partner exchange's HTTP client: {error}")
+            })?;
+    tokio::spawn(deliver_to_partners(store.clone(), partners));
     let state = AppState::new(store, reference, config);
     tokio::spawn(send_back_waited_out_items(state.clone()));
     let served = barid_web::serve(state, listener, shutdown_signal())
@@ -178,6 +184,27 @@ async fn deliver_between_hosted_operators(
                 "inbox messages applied"
             ),
             Err(error) => tracing::warn!(%error, "could not apply inbox messages"),
+        }
+    }
+}
+
+/// Messages for partners hosted on other nodes go to their endpoints over HTTP, checked every
+/// second; a partner that fails is tried again later with backoff (the outbox keeps when).
+async fn deliver_to_partners(
+    store: Arc<dyn Store>,
+    partners: barid_web::partner_exchange::PartnerDispatcher,
+) {
+    let mut every_second = tokio::time::interval(std::time::Duration::from_secs(1));
+    loop {
+        every_second.tick().await;
+        match partners.deliver(store.as_ref(), now()).await {
+            Ok(sent) if sent == barid_web::partner_exchange::Sent::default() => {}
+            Ok(sent) => tracing::debug!(
+                delivered = sent.delivered,
+                failed = sent.failed,
+                "messages sent to partners"
+            ),
+            Err(error) => tracing::warn!(%error, "could not send messages to partners"),
         }
     }
 }

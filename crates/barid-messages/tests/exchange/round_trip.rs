@@ -120,6 +120,20 @@ proptest! {
     }
 
     #[test]
+    fn numbering_a_stored_message_is_encoding_it_with_its_number(
+        envelope in envelope(),
+        sequence in 1u64..u64::MAX,
+    ) {
+        let codec = BaridJsonV1;
+        let stored = codec.encode(&envelope).unwrap();
+        let numbered = codec.with_sequence(&stored, sequence).unwrap();
+        let expected = codec.encode(&envelope.clone().with_sequence(sequence)).unwrap();
+        prop_assert_eq!(String::from_utf8(numbered.clone()).unwrap(), String::from_utf8(expected).unwrap());
+        // Numbering again replaces the number.
+        prop_assert_eq!(codec.with_sequence(&numbered, sequence).unwrap(), numbered);
+    }
+
+    #[test]
     fn any_valid_message_validates_against_its_schema(envelope in envelope()) {
         let bytes = BaridJsonV1.encode(&envelope).unwrap();
         let value: Value = serde_json::from_slice(&bytes).unwrap();
@@ -135,6 +149,7 @@ proptest! {
         for message_type in MessageType::ALL {
             let _ = codec.decode_body(message_type, 1, &bytes);
         }
+        let _ = codec.with_sequence(&bytes, 1);
     }
 
     #[test]

@@ -1683,14 +1683,26 @@ pub async fn inbox_messages_are_applied_or_quarantined(store: Arc<dyn Store>) {
     let InboxInsert::Inserted(bad_id) = store.insert_inbox(&bad).await.unwrap() else {
         panic!("inserted");
     };
+    let settled = || store.inbox_settled_through(cc("EG"), cc("PS"));
+    assert_eq!(settled().await.unwrap(), 0);
     store
         .mark_inbox_applied(good_id, T0 + minutes(1))
         .await
         .unwrap();
+    assert_eq!(settled().await.unwrap(), 1);
     store
         .mark_inbox_quarantined(bad_id, "unknown S10 ID RR000000015EG", T0 + minutes(2))
         .await
         .unwrap();
+    // A quarantined message is settled too: the messages after it go on.
+    assert_eq!(settled().await.unwrap(), 2);
+    assert_eq!(
+        store
+            .inbox_settled_through(cc("EG"), cc("JO"))
+            .await
+            .unwrap(),
+        0
+    );
     assert!(
         store
             .pending_inbox(cc("EG"), cc("PS"), 10)

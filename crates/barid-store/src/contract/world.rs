@@ -118,9 +118,19 @@ pub async fn network(store: &Arc<dyn Store>) {
 /// office of exchange `JOAMMA` (the closed transit office between Egypt and Palestine), and an
 /// Egyptian delivery office `EG-GIZA-1` for items coming back to their senders.
 pub async fn three_posts(store: &Arc<dyn Store>) {
+    offices_of_three_posts(store, |_| true).await;
+}
+
+/// [`three_posts`] as the node of one of them sees it: only `hosted` is hosted here, the other
+/// two are partners on nodes of their own.
+pub async fn three_posts_on_the_node_of(store: &Arc<dyn Store>, hosted: &str) {
+    offices_of_three_posts(store, |code| code == hosted).await;
+}
+
+async fn offices_of_three_posts(store: &Arc<dyn Store>, hosted: impl Fn(&str) -> bool) {
     for code in ["EG", "PS", "JO"] {
         store
-            .create_operator(&cli(code), &new_operator(code, true))
+            .create_operator(&cli(code), &new_operator(code, hosted(code)))
             .await
             .unwrap();
     }

@@ -315,6 +315,22 @@ pub(crate) async fn pending_inbox(
     rows.iter().map(inbox_row).collect()
 }
 
+pub(crate) async fn inbox_settled_through(
+    store: &SqlStore,
+    recipient: CountryCode,
+    sender: CountryCode,
+) -> StoreResult<i64> {
+    let row = sqlx::query(
+        "SELECT COALESCE(MAX(sequence), 0) AS settled FROM inbox \
+         WHERE operator = $1 AND sender = $2 AND state <> 'pending'",
+    )
+    .bind(recipient.as_str())
+    .bind(sender.as_str())
+    .fetch_one(&store.reader)
+    .await?;
+    row.int("settled")
+}
+
 pub(crate) async fn mark_inbox_applied(
     store: &SqlStore,
     id: InboxId,

@@ -525,6 +525,14 @@ impl Store for SqlStore {
         exchange::pending_inbox(self, recipient, sender, limit).await
     }
 
+    async fn inbox_settled_through(
+        &self,
+        recipient: CountryCode,
+        sender: CountryCode,
+    ) -> StoreResult<i64> {
+        exchange::inbox_settled_through(self, recipient, sender).await
+    }
+
     async fn mark_inbox_applied(&self, id: InboxId, at: OffsetDateTime) -> StoreResult<()> {
         exchange::mark_inbox_applied(self, id, at).await
     }

@@ -15,6 +15,7 @@ pub mod items;
 pub mod me;
 pub mod meta;
 pub mod offices;
+pub mod partner;
 pub mod ranges;
 pub mod tokens;
 pub mod tracking;

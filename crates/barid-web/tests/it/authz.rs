@@ -234,6 +234,11 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         Expect::Only(EXCHANGE),
     ),
     (
+        "POST",
+        "/exchange/v1/messages",
+        Expect::Only(&[Role::Partner]),
+    ),
+    (
         "GET",
         "/api/v1/exchange/dispatches/{id}",
         Expect::Only(EXCHANGE_READ),

@@ -18,6 +18,7 @@ mod inward_pages;
 mod journey;
 mod operations;
 mod pages;
+mod partner_exchange;
 mod scoping;
 mod server;
 mod support;

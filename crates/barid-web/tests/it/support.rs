@@ -98,6 +98,9 @@ enum Network {
     TwoPosts,
     /// `world::three_posts`: EG, PS and JO hosted, each with its office of exchange.
     ThreePosts,
+    /// One post's own node: the offices of `world::three_posts`, only this post hosted, the
+    /// other two partners on nodes of their own.
+    NodeOf(&'static str),
 }
 
 pub fn item_id(operator: &str) -> S10Id {
@@ -134,6 +137,11 @@ impl TestApp {
         Self::build(test_config(), Network::ThreePosts).await
     }
 
+    /// The node of one post (EG, PS or JO) in a network of three nodes.
+    pub async fn node_of(operator: &'static str) -> Self {
+        Self::build(test_config(), Network::NodeOf(operator)).await
+    }
+
     async fn build(config: Config, network: Network) -> Self {
         let (store, dir) = barid_store_sqlite::temporary().await.unwrap();
         let store: Arc<dyn Store> = Arc::new(store);
@@ -146,11 +154,19 @@ impl TestApp {
                 world::three_posts(&store).await;
                 &["EG", "PS", "JO"]
             }
+            Network::NodeOf(hosted) => {
+                world::three_posts_on_the_node_of(&store, hosted).await;
+                match hosted {
+                    "EG" => &["EG"],
+                    "PS" => &["PS"],
+                    _ => &["JO"],
+                }
+            }
         };
         for &operator in operators {
             for role in PEOPLE {
                 let office = match (network, role) {
-                    (Network::ThreePosts, Role::Delivery) => {
+                    (Network::ThreePosts | Network::NodeOf(_), Role::Delivery) => {
                         delivery_office(operator).unwrap_or(exchange_office(operator))
                     }
                     _ => exchange_office(operator),

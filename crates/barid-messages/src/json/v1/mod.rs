@@ -12,6 +12,7 @@ mod resdes;
 
 use barid_core::CountryCode;
 use serde::Serialize;
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use super::read::Node;
@@ -78,6 +79,57 @@ pub(super) fn itmatt_envelope<'a>(
         created_at: Time(created_at),
         body: itmatt::spliced(items)?,
     })
+}
+
+/// An encoded envelope read only as far as its fields, each kept as written.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawEnvelope<'a> {
+    #[serde(borrow)]
+    id: &'a RawValue,
+    #[serde(rename = "type", borrow)]
+    message_type: &'a RawValue,
+    #[serde(borrow)]
+    version: &'a RawValue,
+    #[serde(borrow)]
+    sender: &'a RawValue,
+    #[serde(borrow)]
+    recipient: &'a RawValue,
+    #[serde(default, borrow, rename = "sequence")]
+    _sequence: Option<&'a RawValue>,
+    #[serde(borrow)]
+    created_at: &'a RawValue,
+    #[serde(borrow)]
+    body: &'a RawValue,
+}
+
+/// [`RawEnvelope`] written back, in the canonical field order, with a sequence number.
+#[derive(Serialize)]
+pub(super) struct NumberedEnvelope<'a> {
+    id: &'a RawValue,
+    #[serde(rename = "type")]
+    message_type: &'a RawValue,
+    version: &'a RawValue,
+    sender: &'a RawValue,
+    recipient: &'a RawValue,
+    sequence: u64,
+    created_at: &'a RawValue,
+    body: &'a RawValue,
+}
+
+impl<'a> RawEnvelope<'a> {
+    pub(super) fn numbered(&self, sequence: u64) -> NumberedEnvelope<'a> {
+        NumberedEnvelope {
+            id: self.id,
+            message_type: self.message_type,
+            version: self.version,
+            sender: self.sender,
+            recipient: self.recipient,
+            sequence,
+            created_at: self.created_at,
+            body: self.body,
+        }
+    }
 }
 
 /// The body alone; its type is the envelope's `type`.
