@@ -211,18 +211,18 @@ pub async fn close_dispatch(
         }
     }
     let read_now = if unkept.is_empty() {
-        String::new()
+        None
     } else {
         let items = state
             .store()
             .items_by_ids(principal.operator, &unkept)
             .await?;
-        encode_advance(state, &items)?
+        Some(encode_advance(state, &items)?)
     };
-    if !read_now.is_empty() {
+    if let Some(text) = &read_now {
         advance.extend(
             BaridJsonV1
-                .decode_items(&read_now)
+                .decode_items(text)
                 .map_err(|error| StoreError::invalid("itmatt", error.to_string()))?,
         );
     }

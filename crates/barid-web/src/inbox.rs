@@ -105,7 +105,6 @@ pub async fn apply_from(
     let mut outcomes = Vec::new();
     loop {
         let pending = store.pending_inbox(recipient, sender, BATCH).await?;
-        let mut progressed = false;
         for message in &pending {
             let sequence = message.message.sequence;
             if sequence > settled + 1 {
@@ -139,9 +138,8 @@ pub async fn apply_from(
                 Err(Refusal::Store(error)) => return Err(error),
             }
             settled = settled.max(sequence);
-            progressed = true;
         }
-        if pending.len() < BATCH as usize || !progressed {
+        if pending.len() < BATCH as usize {
             return Ok(outcomes);
         }
     }

@@ -257,8 +257,7 @@ async fn store_one(
                 .to_owned(),
         )));
     };
-    let stored_sequence = i64::try_from(sequence).ok();
-    let Some(stored_sequence) = stored_sequence else {
+    let Ok(stored_sequence) = i64::try_from(sequence) else {
         return Ok(Received::Answered(rejected(
             index,
             Some(id),

@@ -12,11 +12,9 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use barid_core::{Role, S10Id};
 use barid_store::contract::world::{self};
-use barid_store::model::ItemIdSource;
 use barid_web::pages::strip_isolation;
-use serde_json::{Value, json};
 
-use crate::support::{Caller, Person, Reply, TestApp, encode};
+use crate::support::{Caller, Person, Reply, TestApp, dispatch_from_egypt, encode};
 
 const ITEMS: u32 = 3;
 
@@ -81,59 +79,10 @@ fn location(reply: &Reply) -> String {
     reply.header("location").unwrap().to_owned()
 }
 
-async fn ok(app: &TestApp, caller: &Caller, path: &str, body: Value) -> Value {
-    let reply = app
-        .call(caller, Method::POST, path, Some(&body.to_string()))
-        .await;
-    assert!(
-        reply.status == StatusCode::OK || reply.status == StatusCode::CREATED,
-        "POST {path} {body}: {} {}",
-        reply.status,
-        reply.text()
-    );
-    reply.json()
-}
-
 /// Egypt's dispatch of three letters for Ramallah through Amman, advised to both posts: its
 /// S9 ID.
 async fn egypt_dispatches(app: &TestApp) -> String {
-    let eg_oe = app.token_at("EG", Role::OeOperator, "EGCAIA").await;
-    for serial in 1..=ITEMS {
-        world::accept(&app.store, ItemIdSource::Given(s10(serial)), &[])
-            .await
-            .unwrap();
-    }
-    app.later(60);
-    for serial in 1..=ITEMS {
-        ok(
-            app,
-            &eg_oe,
-            "/api/v1/exchange/arrivals",
-            json!({"s10": s10(serial).to_string()}),
-        )
-        .await;
-    }
-    let series = json!({"destination": "PSRMHA", "category": "A", "subclass": "UR"});
-    let opened = ok(app, &eg_oe, "/api/v1/exchange/receptacles", series.clone()).await;
-    let id = opened["id"].as_i64().unwrap();
-    for serial in 1..=ITEMS {
-        ok(
-            app,
-            &eg_oe,
-            &format!("/api/v1/exchange/receptacles/{id}/items"),
-            json!({"s10": s10(serial).to_string()}),
-        )
-        .await;
-    }
-    ok(
-        app,
-        &eg_oe,
-        &format!("/api/v1/exchange/receptacles/{id}/close"),
-        json!({"gross_weight_grams": 3_800}),
-    )
-    .await;
-    app.later(30);
-    let dispatch = ok(app, &eg_oe, "/api/v1/exchange/dispatches", series).await;
+    let dispatch = dispatch_from_egypt(app, 1..=ITEMS, 3_800).await;
     assert_eq!(dispatch["transit_office"], "JOAMMA");
     let s9 = dispatch["receptacles"][0]["s9"]
         .as_str()

@@ -10,11 +10,11 @@
 
 use std::net::SocketAddr;
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use barid_core::{Milestone, ReferenceData, Role, S10Id};
 use barid_messages::{BaridJsonV1, TrackingEvent};
 use barid_store::contract::world::{self, T0, cc, cli};
-use barid_store::model::{ItemIdSource, NewApiToken, OutboxMessage, PartnerEndpoint};
+use barid_store::model::{NewApiToken, OutboxMessage, PartnerEndpoint};
 use barid_web::exchange_messages;
 use barid_web::new_api_token;
 use barid_web::partner_exchange::{BatchReply, PartnerDispatcher, Sent};
@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-use crate::support::{Caller, TestApp};
+use crate::support::{Caller, TestApp, dispatch_from_egypt};
 
 /// A post's node serving on loopback until dropped.
 struct Node {
@@ -106,58 +106,9 @@ fn s10(serial: u32) -> S10Id {
     world::s10(serial)
 }
 
-async fn ok(app: &TestApp, caller: &Caller, path: &str, body: Value) -> Value {
-    let reply = app
-        .call(caller, Method::POST, path, Some(&body.to_string()))
-        .await;
-    assert!(
-        reply.status == StatusCode::OK || reply.status == StatusCode::CREATED,
-        "{path}: {} {}",
-        reply.status,
-        reply.text()
-    );
-    reply.json()
-}
-
-/// Egypt accepts, bags and dispatches these items to Palestine (through Jordan); the S8 ID.
-async fn dispatch_from_egypt(egypt: &TestApp, serials: std::ops::RangeInclusive<u32>) -> String {
-    let oe = egypt.token_at("EG", Role::OeOperator, "EGCAIA").await;
-    for serial in serials.clone() {
-        world::accept(&egypt.store, ItemIdSource::Given(s10(serial)), &[])
-            .await
-            .unwrap();
-    }
-    egypt.later(60);
-    for serial in serials.clone() {
-        ok(
-            egypt,
-            &oe,
-            "/api/v1/exchange/arrivals",
-            json!({"s10": s10(serial).to_string()}),
-        )
-        .await;
-    }
-    let series = json!({"destination": "PSRMHA", "category": "A", "subclass": "UR"});
-    let opened = ok(egypt, &oe, "/api/v1/exchange/receptacles", series.clone()).await;
-    let id = opened["id"].as_i64().unwrap();
-    for serial in serials.clone() {
-        ok(
-            egypt,
-            &oe,
-            &format!("/api/v1/exchange/receptacles/{id}/items"),
-            json!({"s10": s10(serial).to_string()}),
-        )
-        .await;
-    }
-    ok(
-        egypt,
-        &oe,
-        &format!("/api/v1/exchange/receptacles/{id}/close"),
-        json!({"gross_weight_grams": 5_000}),
-    )
-    .await;
-    egypt.later(30);
-    let dispatch = ok(egypt, &oe, "/api/v1/exchange/dispatches", series).await;
+/// Egypt dispatches these items to Palestine (through Jordan): the S8 ID.
+async fn egypt_dispatches(egypt: &TestApp, serials: std::ops::RangeInclusive<u32>) -> String {
+    let dispatch = dispatch_from_egypt(egypt, serials, 5_000).await;
     dispatch["s8"].as_str().unwrap().to_owned()
 }
 
@@ -187,7 +138,7 @@ async fn a_dispatch_is_pre_advised_across_three_nodes_over_http_and_waits_out_a_
         )
         .await;
 
-    let s8 = dispatch_from_egypt(&egypt.app, 1..=3).await;
+    let s8 = egypt_dispatches(&egypt.app, 1..=3).await;
     let s8_id = barid_core::DispatchId::parse(&s8).unwrap();
     let now = T0 + time::Duration::hours(2);
     let sent = dispatcher()
@@ -365,7 +316,7 @@ async fn batches_twice_out_of_order_or_poisoned_lose_nothing_and_apply_once() {
     let egypt = Node::start("EG").await;
     let palestine = Node::start("PS").await;
     let token = palestine.issue_partner_token("PS", "EG").await;
-    let s8 = dispatch_from_egypt(&egypt.app, 11..=12).await;
+    let s8 = egypt_dispatches(&egypt.app, 11..=12).await;
     let s8_id = barid_core::DispatchId::parse(&s8).unwrap();
     let outbox = egypt
         .app

@@ -602,3 +602,72 @@ pub async fn dispatch(app: &TestApp, operator: &str) -> i64 {
         .id
         .0
 }
+
+/// POSTs JSON and expects 200 or 201; the answer's JSON.
+pub async fn post_ok(
+    app: &TestApp,
+    caller: &Caller,
+    path: &str,
+    body: serde_json::Value,
+) -> serde_json::Value {
+    let reply = app
+        .call(caller, Method::POST, path, Some(&body.to_string()))
+        .await;
+    assert!(
+        reply.status == StatusCode::OK || reply.status == StatusCode::CREATED,
+        "POST {path} {body}: {} {}",
+        reply.status,
+        reply.text()
+    );
+    reply.json()
+}
+
+/// Egypt accepts these registered letters for Ramallah, scans them in at EGCAIA, bags them in
+/// one receptacle of `gross_grams` and closes the dispatch (through Amman): the dispatch's JSON.
+pub async fn dispatch_from_egypt(
+    app: &TestApp,
+    serials: std::ops::RangeInclusive<u32>,
+    gross_grams: u32,
+) -> serde_json::Value {
+    use serde_json::json;
+    let oe = app.token_at("EG", Role::OeOperator, "EGCAIA").await;
+    for serial in serials.clone() {
+        world::accept(&app.store, ItemIdSource::Given(world::s10(serial)), &[])
+            .await
+            .unwrap();
+    }
+    app.later(60);
+    for serial in serials.clone() {
+        post_ok(
+            app,
+            &oe,
+            "/api/v1/exchange/arrivals",
+            json!({"s10": world::s10(serial).to_string()}),
+        )
+        .await;
+    }
+    let series = json!({"destination": "PSRMHA", "category": "A", "subclass": "UR"});
+    let opened = post_ok(app, &oe, "/api/v1/exchange/receptacles", series.clone()).await;
+    let id = opened
+        .get("id")
+        .and_then(serde_json::Value::as_i64)
+        .unwrap();
+    for serial in serials {
+        post_ok(
+            app,
+            &oe,
+            &format!("/api/v1/exchange/receptacles/{id}/items"),
+            json!({"s10": world::s10(serial).to_string()}),
+        )
+        .await;
+    }
+    post_ok(
+        app,
+        &oe,
+        &format!("/api/v1/exchange/receptacles/{id}/close"),
+        json!({ "gross_weight_grams": gross_grams }),
+    )
+    .await;
+    app.later(30);
+    post_ok(app, &oe, "/api/v1/exchange/dispatches", series).await
+}
