@@ -337,6 +337,27 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         next_attempt_at: OffsetDateTime,
     ) -> StoreResult<()>;
     async fn outbox_backlog(&self, sender: CountryCode) -> StoreResult<Vec<OutboxBacklog>>;
+    /// Marks these messages delivered and refused by the partner's node, with its reasons. A
+    /// message delivered before keeps its first delivery time.
+    async fn mark_outbox_rejected(
+        &self,
+        rejected: &[(OutboxId, Rejection)],
+        at: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// The messages `sender`'s partners refused, latest first.
+    async fn rejected_outbox(
+        &self,
+        sender: CountryCode,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxMessage>>;
+    /// Keeps the destination's response on receipt (`response`, a RESDES envelope) on the
+    /// actor's operator's outward dispatch `s8`; a later response replaces it.
+    async fn record_partner_response(
+        &self,
+        actor: &Actor,
+        s8: &barid_core::DispatchId,
+        response: &str,
+    ) -> StoreResult<DispatchRowId>;
 
     /// Deduplicates by (sender, message ID): a message seen before is `Duplicate`.
     async fn insert_inbox(&self, message: &NewInboxMessage) -> StoreResult<InboxInsert>;
@@ -362,6 +383,29 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         at: OffsetDateTime,
     ) -> StoreResult<()>;
     async fn quarantined_inbox(&self, recipient: CountryCode) -> StoreResult<Vec<InboxMessage>>;
+    /// Every message from `sender` to `recipient` written at or after `since`, of
+    /// `message_type` (`PREDES`...) when given, whatever its delivery state, in sequence
+    /// order: what a file export hands a partner that has no online link.
+    async fn outbox_since(
+        &self,
+        sender: CountryCode,
+        recipient: CountryCode,
+        message_type: Option<&str>,
+        since: OffsetDateTime,
+    ) -> StoreResult<Vec<OutboxMessage>>;
+    /// Inserts the messages in one transaction, all or none, each deduplicated as
+    /// [`Store::insert_inbox`] does (also against an earlier message of the same call), and
+    /// answers for each in order: a file taken in whole.
+    async fn insert_inbox_all(&self, messages: &[NewInboxMessage])
+    -> StoreResult<Vec<InboxInsert>>;
+    /// The messages for `recipient` from `sender` with these message IDs that the inbox
+    /// holds, whatever their state, in sequence order.
+    async fn inbox_messages(
+        &self,
+        recipient: CountryCode,
+        sender: CountryCode,
+        message_ids: &[uuid::Uuid],
+    ) -> StoreResult<Vec<InboxMessage>>;
 
     async fn set_partner_endpoint(
         &self,

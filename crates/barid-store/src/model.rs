@@ -562,6 +562,16 @@ pub struct OutboxMessage {
     pub next_attempt_at: OffsetDateTime,
     pub last_error: Option<String>,
     pub delivered_at: Option<OffsetDateTime>,
+    /// Set when the partner's node refused the message on receipt.
+    pub rejection: Option<Rejection>,
+}
+
+/// Why a partner's node refused a message it received: its acknowledgement's error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// The stable code, e.g. `not_applicable`.
+    pub code: String,
+    pub reason: String,
 }
 
 /// Delivery state towards one partner, for the exchange screens.
@@ -572,6 +582,10 @@ pub struct OutboxBacklog {
     pub pending: u64,
     pub oldest_pending_at: Option<OffsetDateTime>,
     pub last_error: Option<String>,
+    /// Messages delivered to the partner that its node refused.
+    pub rejected: u64,
+    /// The latest delivery to the partner, if any.
+    pub last_delivered_at: Option<OffsetDateTime>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1159,6 +1173,9 @@ pub struct DispatchRecord {
     pub forwarded_at: Option<OffsetDateTime>,
     /// The verification note's discrepancies (JSON array), once verified.
     pub discrepancies: Option<serde_json::Value>,
+    /// For an outward dispatch: the destination's response on receipt (the RESDES envelope,
+    /// barid-json), once it arrived.
+    pub partner_response: Option<String>,
     pub version: i64,
     /// In serial order, with their items.
     pub receptacles: Vec<ReceptacleRecord>,

@@ -28,7 +28,9 @@ pub struct Config {
     pub database_url: DatabaseUrl,
     /// How long a login lasts, in minutes.
     pub session_lifetime_minutes: u32,
-    /// Mark cookies `Secure` (only sent over HTTPS). Turn on behind TLS.
+    /// Mark cookies `Secure` (only sent over HTTPS). Turn on when a reverse proxy serves
+    /// Barid over HTTPS; with `tls_cert` and `tls_key` set, [`Config::load`] turns it on, since
+    /// then Barid serves HTTPS only and a cookie without `Secure` would serve no one.
     pub cookie_secure: bool,
     /// The largest request body accepted, in bytes.
     pub body_limit_bytes: usize,
@@ -48,16 +50,23 @@ pub struct Config {
     pub delivery_attempts: u8,
     /// Days an item may wait at its delivery office before it goes back to its sender.
     pub delivery_days: u16,
-    /// TLS certificate chain (PEM); with `tls_key`. Reserved: TLS is not served yet.
+    /// The certificate chain Barid serves HTTPS with (PEM: the server's certificate first,
+    /// then its intermediates). With `tls_key`, Barid serves HTTPS only on `listen`; without
+    /// both, plain HTTP. One without the other is refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_cert: Option<PathBuf>,
-    /// TLS private key (PEM); with `tls_cert`.
+    /// The private key of `tls_cert` (PEM, unencrypted; PKCS#8, RSA or EC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_key: Option<PathBuf>,
+    /// Extra root certificates (a PEM bundle) the partner exchange trusts for partners'
+    /// `https://` endpoints, in addition to the built-in web PKI roots: for partners whose
+    /// nodes are certified by a post's private certificate authority.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_ca_file: Option<PathBuf>,
 }
 
 /// The names of the settings, which are also the lower-cased `BARID_*` variables.
-const SETTINGS: [&str; 14] = [
+const SETTINGS: [&str; 15] = [
     "listen",
     "database_url",
     "session_lifetime_minutes",
@@ -72,6 +81,7 @@ const SETTINGS: [&str; 14] = [
     "delivery_days",
     "tls_cert",
     "tls_key",
+    "exchange_ca_file",
 ];
 
 impl Default for Config {
@@ -91,6 +101,7 @@ impl Default for Config {
             delivery_days: DeliveryPolicy::DEFAULT.days(),
             tls_cert: None,
             tls_key: None,
+            exchange_ca_file: None,
         }
     }
 }
@@ -218,10 +229,15 @@ impl Config {
             figment = figment.merge(Toml::file_exact(path));
         }
         figment = figment.merge(EnvPairs::new(env));
-        let config: Config = figment.extract().map_err(|error| ConfigError::Invalid {
+        let mut config: Config = figment.extract().map_err(|error| ConfigError::Invalid {
             message: error.to_string(),
         })?;
         config.check()?;
+        // Barid then serves HTTPS only: the example file's `cookie_secure = false` must not
+        // leave the session cookie open to being sent over plain HTTP to another host.
+        if config.tls_files().is_some() {
+            config.cookie_secure = true;
+        }
         Ok(config)
     }
 
@@ -267,13 +283,32 @@ impl Config {
                 problem: error.to_string(),
             });
         }
-        if self.tls_cert.is_some() != self.tls_key.is_some() {
-            return problem(
-                "tls_cert",
-                "tls_cert and tls_key go together: set both or neither",
-            );
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(_), None) => {
+                return problem(
+                    "tls_key",
+                    "is not set but tls_cert is: HTTPS needs the certificate chain and its \
+                     private key, so set both (or neither, for plain HTTP)",
+                );
+            }
+            (None, Some(_)) => {
+                return problem(
+                    "tls_cert",
+                    "is not set but tls_key is: HTTPS needs the certificate chain and its \
+                     private key, so set both (or neither, for plain HTTP)",
+                );
+            }
+            _ => {}
         }
         Ok(())
+    }
+
+    /// The certificate chain and private key to serve HTTPS with, when both are set.
+    pub fn tls_files(&self) -> Option<(&Path, &Path)> {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Some((cert, key)),
+            _ => None,
+        }
     }
 
     /// When undeliverable items go back to their senders.
@@ -304,8 +339,8 @@ database_url = "sqlite://barid.db"
 # How long a login lasts, in minutes.
 session_lifetime_minutes = 720
 
-# Send cookies only over HTTPS. Turn this on when Barid is served over TLS (directly or
-# behind a reverse proxy).
+# Send cookies only over HTTPS. Turn this on when a reverse proxy serves Barid over HTTPS.
+# When Barid serves HTTPS itself (tls_cert and tls_key below), it is on whatever this says.
 cookie_secure = false
 
 # The largest request body accepted, in bytes (1 MiB).
@@ -335,10 +370,19 @@ log_filter = "info"
 delivery_attempts = 3
 delivery_days = 15
 
-# TLS certificate chain and private key, both PEM. Reserved: TLS is not served yet; put
-# Barid behind a reverse proxy for HTTPS.
+# HTTPS. With both set, Barid serves HTTPS only on `listen` (and prints https:// when it
+# starts); with neither, plain HTTP; one without the other is refused. tls_cert is the PEM
+# certificate chain (the server's certificate first, then any intermediates), tls_key its
+# unencrypted PEM private key. A file that cannot be read or used stops Barid at startup.
+# docs/exchange/tls.md shows how to make them with a post's own certificate authority.
+# Partner tokens are bearer secrets: between real posts, the exchange must go over HTTPS.
 # tls_cert = "/etc/barid/tls/cert.pem"
 # tls_key = "/etc/barid/tls/key.pem"
+
+# Root certificates (a PEM bundle) trusted for partners' https:// endpoints, in addition to
+# the built-in web PKI roots: the certificate authority of a partner post that certifies its
+# own nodes.
+# exchange_ca_file = "/etc/barid/tls/partner-cas.pem"
 "#;
 
 /// A figment provider over `BARID_*` pairs given as a value rather than read from the
@@ -381,7 +425,7 @@ impl Provider for EnvPairs {
             // figment parses any environment value.
             let parsed = match key.as_str() {
                 "database_url" | "log_filter" | "reference_dir" | "tls_cert" | "tls_key"
-                | "listen" | "log_format" => Value::from(value.clone()),
+                | "exchange_ca_file" | "listen" | "log_format" => Value::from(value.clone()),
                 _ => value
                     .parse::<Value>()
                     .unwrap_or_else(|never| match never {}),
@@ -505,14 +549,64 @@ mod tests {
                 ..
             }
         ));
+    }
 
+    #[test]
+    fn tls_needs_the_certificate_and_the_key() {
         let error = Config::load(None, [("BARID_TLS_CERT", "/tmp/cert.pem")]).unwrap_err();
-        assert!(matches!(
-            error,
-            ConfigError::Value {
-                setting: "tls_cert",
-                ..
-            }
-        ));
+        assert!(
+            matches!(
+                error,
+                ConfigError::Value {
+                    setting: "tls_key",
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        let text = error.to_string();
+        assert!(
+            text.contains("tls_key") && text.contains("tls_cert") && text.contains("both"),
+            "{text}"
+        );
+
+        let error = Config::load(None, [("BARID_TLS_KEY", "/tmp/key.pem")]).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                ConfigError::Value {
+                    setting: "tls_cert",
+                    ..
+                }
+            ),
+            "{error}"
+        );
+
+        // Both: HTTPS, with Secure cookies even though the file says otherwise.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("barid.toml");
+        std::fs::write(&path, "cookie_secure = false\n").unwrap();
+        let config = Config::load(
+            Some(&path),
+            [
+                ("BARID_TLS_CERT", "/etc/barid/cert.pem"),
+                ("BARID_TLS_KEY", "/etc/barid/key.pem"),
+                ("BARID_EXCHANGE_CA_FILE", "/etc/barid/cas.pem"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            config.tls_files(),
+            Some((
+                Path::new("/etc/barid/cert.pem"),
+                Path::new("/etc/barid/key.pem")
+            ))
+        );
+        assert!(config.cookie_secure);
+        assert_eq!(
+            config.exchange_ca_file.as_deref(),
+            Some(Path::new("/etc/barid/cas.pem"))
+        );
+        assert_eq!(Config::default().tls_files(), None);
     }
 }

@@ -365,3 +365,21 @@ pub async fn close_dispatch(
 
 /// The closing's documents being rendered.
 type Rendering = tokio::task::JoinHandle<Result<RenderedDocuments, barid_docs::DocumentError>>;
+
+/// The destination's response on receipt (RESDES) of one of our outward dispatches, once it
+/// came back. Only RESDES are stored there, by the inbox, after decoding them; an envelope
+/// that no longer decodes (a later syntax change) reads as no response rather than an error,
+/// so the dispatch stays readable.
+pub fn partner_response(record: &DispatchRecord) -> Option<barid_messages::Resdes> {
+    let text = record.partner_response.as_deref()?;
+    match BaridJsonV1.decode(text.as_bytes()) {
+        Ok(envelope) => match envelope.body() {
+            MessageBody::Resdes(resdes) => Some(resdes.clone()),
+            _ => None,
+        },
+        Err(error) => {
+            tracing::warn!(dispatch = %record.s8, %error, "the stored partner response no longer decodes");
+            None
+        }
+    }
+}

@@ -46,6 +46,12 @@ impl PathValue for S10Id {
     }
 }
 
+impl PathValue for barid_core::CountryCode {
+    fn parse_path(text: &str) -> Result<Self, String> {
+        barid_core::CountryCode::parse(text).map_err(|e| e.to_string())
+    }
+}
+
 impl PathValue for SiteCode {
     fn parse_path(text: &str) -> Result<Self, String> {
         SiteCode::parse(text).map_err(|e| e.to_string())

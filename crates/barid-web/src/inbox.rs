@@ -180,9 +180,47 @@ async fn apply_one(
             apply_itmatt(store, reference, &actor, envelope.sender(), itmatt).await
         }
         MessageBody::Emsevt(emsevt) => apply_emsevt(store, &actor, envelope.sender(), emsevt).await,
-        // The origin's side of the RESDES (discrepancies shown on the outward dispatch) is the
-        // partner exchange's; it is kept as applied so the sequence moves on.
-        MessageBody::Resdes(_) => Ok(()),
+        MessageBody::Resdes(resdes) => {
+            apply_resdes(
+                store,
+                &actor,
+                envelope.sender(),
+                resdes,
+                &message.message.body,
+            )
+            .await
+        }
+    }
+}
+
+/// The destination's response on receipt goes on our outward dispatch, where the dispatch's
+/// page shows what arrived and the discrepancies. Only the dispatch's destination may answer
+/// for it.
+async fn apply_resdes(
+    store: &dyn Store,
+    actor: &Actor,
+    sender: CountryCode,
+    resdes: &barid_messages::Resdes,
+    envelope: &str,
+) -> Result<(), Refusal> {
+    let dispatch = resdes.dispatch();
+    let series = dispatch.series();
+    if series.origin.country() != actor.operator || series.destination.country() != sender {
+        return Err(Refusal::Message(format!(
+            "dispatch {dispatch} goes from {} to {}: {sender} cannot answer for it to {}",
+            series.origin, series.destination, actor.operator
+        )));
+    }
+    match store
+        .record_partner_response(actor, &dispatch, envelope)
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(StoreError::NotFound { .. }) => Err(Refusal::Message(format!(
+            "{} sent no outward dispatch {dispatch}",
+            actor.operator
+        ))),
+        Err(error) => Err(Refusal::Store(error)),
     }
 }
 
@@ -410,6 +448,107 @@ async fn apply_emsevt(
                 // Someone recorded an event meanwhile: derive again.
                 Err(StoreError::Conflict { .. }) => continue,
                 Err(other) => return Err(other.into()),
+            }
+        }
+    }
+    Ok(())
+}
+
+// --- checking before taking in (file imports) ------------------------------------------------
+
+/// What the messages checked so far will have done once applied: a later message of the same
+/// file may rely on them (an EMSEVT on items an earlier ITMATT brings).
+#[derive(Debug, Clone, Default)]
+pub struct Foreseen {
+    items: BTreeSet<barid_core::S10Id>,
+}
+
+/// Checks, without writing anything, that `envelope` would be applied for `recipient` once
+/// its turn comes: the refusals of [`apply_from`]'s applier (the envelope's parties, the
+/// offices a PREDES names, the addressee of ITMATT items, the items of an EMSEVT, the dispatch
+/// a RESDES answers for), seen as if the messages checked before it with the same `foreseen`
+/// were applied. `Ok(Err(reason))` is a refusal, with the text the quarantine would show.
+pub async fn check(
+    store: &dyn Store,
+    reference: &ReferenceData,
+    recipient: CountryCode,
+    envelope: &Envelope,
+    foreseen: &mut Foreseen,
+) -> StoreResult<Result<(), String>> {
+    match check_one(store, reference, recipient, envelope, foreseen).await {
+        Ok(()) => Ok(Ok(())),
+        Err(Refusal::Message(reason)) => Ok(Err(reason)),
+        Err(Refusal::Store(error)) => Err(error),
+    }
+}
+
+async fn check_one(
+    store: &dyn Store,
+    reference: &ReferenceData,
+    recipient: CountryCode,
+    envelope: &Envelope,
+    foreseen: &mut Foreseen,
+) -> Result<(), Refusal> {
+    if envelope.recipient() != recipient {
+        return Err(Refusal::Message(format!(
+            "the message is addressed to {}, not to {recipient}",
+            envelope.recipient()
+        )));
+    }
+    let operator = recipient;
+    match envelope.body() {
+        MessageBody::Predes(predes) => {
+            let impc = match predes.transit_office() {
+                Some(transit) if transit.country() == operator => transit,
+                _ if predes.destination_office().country() == operator => {
+                    predes.destination_office()
+                }
+                _ => {
+                    return Err(Refusal::Message(format!(
+                        "dispatch {} is neither addressed to {operator} nor in transit through it",
+                        predes.dispatch()
+                    )));
+                }
+            };
+            office_with_impc(store, operator, impc).await?;
+        }
+        MessageBody::Itmatt(itmatt) => {
+            reference.code_for(Milestone::Posted).ok_or_else(|| {
+                Refusal::Message("the reference data has no event code for posting".to_owned())
+            })?;
+            for attributes in itmatt.items() {
+                if attributes.destination_country != operator {
+                    return Err(Refusal::Message(format!(
+                        "{} is addressed to {}, not to {operator}",
+                        attributes.s10, attributes.destination_country
+                    )));
+                }
+            }
+            foreseen
+                .items
+                .extend(itmatt.items().iter().map(|attributes| attributes.s10));
+        }
+        MessageBody::Emsevt(emsevt) => {
+            for event in emsevt.events() {
+                if !foreseen.items.contains(&event.s10)
+                    && store.item(operator, &event.s10).await?.is_none()
+                {
+                    return Err(Refusal::Message(format!(
+                        "{operator} does not know the item {}",
+                        event.s10
+                    )));
+                }
+            }
+        }
+        MessageBody::Resdes(resdes) => {
+            let dispatch = resdes.dispatch();
+            let series = dispatch.series();
+            let sender = envelope.sender();
+            if series.origin.country() != operator || series.destination.country() != sender {
+                return Err(Refusal::Message(format!(
+                    "dispatch {dispatch} goes from {} to {}: {sender} cannot answer for it to {}",
+                    series.origin, series.destination, operator
+                )));
             }
         }
     }

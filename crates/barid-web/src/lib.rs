@@ -6,7 +6,8 @@
 //! (barid-store and its backends), and choosing or opening the database (the binary).
 //!
 //! The binary's path: [`Config::load`] → open the store from `config.database_url` → load
-//! the reference data → [`AppState::new`] → [`serve`] (or [`build_router`] in tests).
+//! the reference data → [`AppState::new`] → [`serve`], or [`serve_tls`] with a [`ServerTls`]
+//! when `tls_cert` and `tls_key` are set (or [`build_router`] in tests).
 
 pub mod acceptance;
 pub mod acceptance_csv;
@@ -29,9 +30,11 @@ pub mod middleware;
 pub mod openapi;
 pub mod pages;
 pub mod partner_exchange;
+pub mod partner_links;
 pub mod router;
 pub mod server;
 pub mod state;
+pub mod tls;
 pub mod tracking;
 
 pub use auth::password::{PasswordError, check_password_rules, hash_password, verify_password};
@@ -39,5 +42,6 @@ pub use auth::secret::new_api_token;
 pub use config::{Config, ConfigError, DatabaseUrl, LogFormat};
 pub use error::{ApiError, ErrorBody, ErrorCode};
 pub use router::{build_router, route_table};
-pub use server::{LoggingError, init_logging, serve};
+pub use server::{LoggingError, init_logging, serve, serve_tls};
 pub use state::AppState;
+pub use tls::{ExtraRoots, ServerTls, TlsError};

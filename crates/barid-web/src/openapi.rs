@@ -71,6 +71,9 @@ pub const TOKEN_SCHEME: &str = "token";
         pages::inward::customs_duty,
         pages::inward::delivery,
         pages::inward::delivery_step,
+        pages::partners::list,
+        pages::partners::pause,
+        pages::partners::resume,
         api::me::me,
         api::offices::list,
         api::offices::create,
@@ -106,6 +109,12 @@ pub const TOKEN_SCHEME: &str = "token";
         api::exchange::dispatches,
         api::exchange::close_dispatch,
         api::partner::receive,
+        api::partners::list,
+        api::partners::set_endpoint,
+        api::partners::pause,
+        api::partners::resume,
+        api::partners::rejections,
+        api::partners::quarantine,
         api::exchange::dispatch,
         api::exchange_documents::receptacle_labels,
         api::exchange_documents::letter_bill,
@@ -136,6 +145,7 @@ pub const TOKEN_SCHEME: &str = "token";
         (name = "tracking", description = "Public tracking: no login, limited per client address"),
         (name = "delivery", description = "Delivery offices: arrival, attempts, delivery, returns"),
         (name = "exchange", description = "Offices of exchange: arrival scans, export customs, receptacles, dispatches"),
+        (name = "partner exchange", description = "Messages between posts' nodes, and the links to partner posts: endpoints, delivery state, pause and resume, refused and quarantined messages"),
     )
 )]
 struct ApiDoc;

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use barid_core::CountryCode;
 use barid_messages::BaridJsonV1;
-use barid_store::model::{InboxId, InboxInsert, NewInboxMessage, OutboxMessage};
+use barid_store::model::{InboxId, InboxInsert, NewInboxMessage, OutboxMessage, Rejection};
 use barid_store::{Store, StoreError, StoreResult};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -51,10 +51,15 @@ pub enum AckStatus {
     Queued,
     /// Already received (same sender, same message ID): nothing changed.
     Duplicate,
-    /// Not applied: `error` says why. A message that could be identified (ID and sequence) is
-    /// kept in the receiver's quarantine; the messages after it go on.
+    /// Not applied: `error` says why. With `not_applicable` the message was stored in the
+    /// receiver's quarantine, its sequence number is used and the messages after it go on;
+    /// with any other code it was not stored, and the sender keeps it to send again.
     Rejected,
 }
+
+/// The refusal of a message the receiver stored and quarantined: its sequence number is
+/// used. Every other refusal happens before the message is stored.
+pub const NOT_APPLICABLE: &str = "not_applicable";
 
 /// Why a message was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -209,7 +214,7 @@ pub async fn receive(
                     index,
                     Some(id),
                     Some(sequence),
-                    "not_applicable",
+                    NOT_APPLICABLE,
                     reason.clone(),
                 ),
                 None => Acknowledgement {
@@ -331,7 +336,11 @@ pub fn retry_delay(attempts: u32, jitter: f64) -> Duration {
 /// What one pass of the dispatcher did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Sent {
+    /// Acknowledged by the partner, refusals included.
     pub delivered: usize,
+    /// Of those delivered, refused by the partner's node.
+    pub rejected: usize,
+    /// Not delivered: tried again after a backoff.
     pub failed: usize,
 }
 
@@ -351,14 +360,29 @@ enum SendError {
 }
 
 impl PartnerDispatcher {
-    /// A dispatcher whose requests give up after `timeout`.
+    /// A dispatcher whose requests give up after `timeout`. Partners' `https://` endpoints
+    /// need certificates from the web PKI; see [`Self::with_extra_roots`] for a private CA.
     pub fn new(timeout: Duration) -> Result<Self, String> {
-        let client = reqwest::Client::builder()
+        Self::with_extra_roots(timeout, &crate::tls::ExtraRoots::none())
+    }
+
+    /// A dispatcher that also trusts `roots` for partners' `https://` endpoints, in addition
+    /// to the built-in web PKI roots: posts often certify their nodes with a CA of their own
+    /// (`exchange_ca_file`).
+    pub fn with_extra_roots(
+        timeout: Duration,
+        roots: &crate::tls::ExtraRoots,
+    ) -> Result<Self, String> {
+        let mut builder = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(Duration::from_secs(10))
-            .user_agent(concat!("barid/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|error| error.to_string())?;
+            .user_agent(concat!("barid/", env!("CARGO_PKG_VERSION")));
+        for der in roots.der() {
+            let certificate =
+                reqwest::Certificate::from_der(der).map_err(|error| error.to_string())?;
+            builder = builder.add_root_certificate(certificate);
+        }
+        let client = builder.build().map_err(|error| error.to_string())?;
         Ok(Self { client })
     }
 
@@ -389,6 +413,7 @@ impl PartnerDispatcher {
                     )
                     .await?;
                 sent.delivered += pass.delivered;
+                sent.rejected += pass.rejected;
                 sent.failed += pass.failed;
             }
         }
@@ -421,20 +446,54 @@ impl PartnerDispatcher {
                         .filter_map(|ack| ack.id.map(|id| (id, ack)))
                         .collect();
                     let mut delivered = Vec::new();
+                    let mut refused = Vec::new();
                     for message in batch {
                         match answered.get(&message.message_id) {
-                            Some(ack) => {
-                                if let Some(error) = &ack.error {
-                                    tracing::warn!(
-                                        %partner,
-                                        message = %message.message_id,
-                                        code = error.code,
-                                        reason = error.message,
-                                        "the partner rejected a message"
-                                    );
-                                }
-                                delivered.push(message.id);
+                            // Refused before it was stored (a wrong endpoint or token, an
+                            // envelope the partner's version cannot read): the partner's
+                            // sequence did not move, so the message stays ours to send, in
+                            // order, once the link is put right.
+                            Some(Acknowledgement {
+                                status: AckStatus::Rejected,
+                                error: Some(error),
+                                ..
+                            }) if error.code != NOT_APPLICABLE => {
+                                let reason = format!(
+                                    "{partner} refused it ({}): {}",
+                                    error.code, error.message
+                                );
+                                tracing::warn!(%partner, message = %message.message_id, reason, "the partner refused a message before storing it");
+                                fail(store, message, &reason, now).await?;
+                                sent.failed += 1;
                             }
+                            // Quarantined by the partner: sending it again would only be
+                            // answered as a duplicate. It is delivered, and its refusal kept
+                            // for the administrators.
+                            Some(Acknowledgement {
+                                status: AckStatus::Rejected,
+                                error,
+                                ..
+                            }) => {
+                                let rejection = error.as_ref().map_or_else(
+                                    || Rejection {
+                                        code: "rejected".to_owned(),
+                                        reason: "refused without a reason".to_owned(),
+                                    },
+                                    |error| Rejection {
+                                        code: error.code.clone(),
+                                        reason: error.message.clone(),
+                                    },
+                                );
+                                tracing::warn!(
+                                    %partner,
+                                    message = %message.message_id,
+                                    code = rejection.code,
+                                    reason = rejection.reason,
+                                    "the partner rejected a message"
+                                );
+                                refused.push((message.id, rejection));
+                            }
+                            Some(_) => delivered.push(message.id),
                             None => {
                                 let error = "the partner's answer did not acknowledge this message";
                                 fail(store, message, error, now).await?;
@@ -443,7 +502,9 @@ impl PartnerDispatcher {
                         }
                     }
                     store.mark_outbox_delivered(&delivered, now).await?;
-                    sent.delivered += delivered.len();
+                    store.mark_outbox_rejected(&refused, now).await?;
+                    sent.delivered += delivered.len() + refused.len();
+                    sent.rejected += refused.len();
                     // More may be due: what did not fit this batch, or beyond a full page.
                     if batch.len() == pending.len() && pending.len() < MAX_BATCH_MESSAGES {
                         return Ok(sent);

@@ -333,6 +333,24 @@ fn routes() -> Vec<Route> {
             Roles(DELIVERY),
             pages::inward::delivery_step,
         ),
+        page(
+            Get,
+            "/partners",
+            Roles(ADMIN_SUPERVISOR),
+            pages::partners::list,
+        ),
+        page(
+            Post,
+            "/partners/{partner}/pause",
+            Roles(ADMIN),
+            pages::partners::pause,
+        ),
+        page(
+            Post,
+            "/partners/{partner}/resume",
+            Roles(ADMIN),
+            pages::partners::resume,
+        ),
         page(Get, "/items/search", Roles(STAFF), pages::items::search),
         page(Get, "/items/{s10}", Roles(STAFF), pages::items::item),
         // --- public tracking API (rate-limited per client address) ---------------------------
@@ -585,6 +603,43 @@ fn routes() -> Vec<Route> {
             "/api/v1/delivery/events",
             Roles(DELIVERY),
             api::inward::delivery_event,
+        ),
+        // --- the links to partner posts' nodes ---------------------------------------------
+        route(
+            Get,
+            "/api/v1/partners",
+            Roles(ADMIN_SUPERVISOR),
+            api::partners::list,
+        ),
+        route(
+            Put,
+            "/api/v1/partners/{partner}/endpoint",
+            Roles(ADMIN),
+            api::partners::set_endpoint,
+        ),
+        route(
+            Post,
+            "/api/v1/partners/{partner}/pause",
+            Roles(ADMIN),
+            api::partners::pause,
+        ),
+        route(
+            Post,
+            "/api/v1/partners/{partner}/resume",
+            Roles(ADMIN),
+            api::partners::resume,
+        ),
+        route(
+            Get,
+            "/api/v1/exchange/rejections",
+            Roles(ADMIN_SUPERVISOR),
+            api::partners::rejections,
+        ),
+        route(
+            Get,
+            "/api/v1/exchange/quarantine",
+            Roles(ADMIN_SUPERVISOR),
+            api::partners::quarantine,
         ),
     ]
 }

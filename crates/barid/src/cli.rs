@@ -12,7 +12,7 @@ use barid_core::{CountryCode, ReceptacleId, S10Id};
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
-use crate::{demo, reference_files, server_commands};
+use crate::{demo, exchange_files, partner_commands, reference_files, server_commands};
 
 /// Barid: an open-source international postal exchange system (UPU S10, S8, S9, EMSEVT).
 #[derive(Debug, Parser)]
@@ -54,6 +54,9 @@ enum Command {
     /// API tokens for machines: partner posts' nodes and merchants.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Links to partner posts' nodes: where an operator's messages go, pause, resume, list.
+    #[command(subcommand)]
+    Partner(partner_commands::PartnerCommand),
     /// S10 item identifiers: check them, issue them.
     #[command(subcommand)]
     S10(S10Command),
@@ -65,6 +68,11 @@ enum Command {
     Dispatch(DispatchCommand),
     /// List the tracking event codes (EMSEVT v3) in Arabic and English.
     Events(OutputArgs),
+    /// Write the messages for a partner with no online link to a file (JSON batch or CSV).
+    Export(exchange_files::ExportArgs),
+    /// Take in a partner's exported file (JSON batch, or CSV of EMSEVT events) through the
+    /// inbox, all or nothing. Exits 1, changing nothing, when any message or row is bad.
+    Import(exchange_files::ImportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -208,6 +216,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Token(TokenCommand::Issue(args)) => {
             server_commands::token_issue(&args).map(|()| Outcome::Success)
         }
+        Command::Partner(command) => partner_commands::run(&command).map(|()| Outcome::Success),
         Command::S10(S10Command::Check { ids, output }) => s10_check(&mut out, &ids, output.json),
         Command::S10(S10Command::New {
             service,
@@ -222,6 +231,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             dispatch_parse(&mut out, &reference()?, &id, output.json)
         }
         Command::Events(output) => events(&mut out, &reference()?, output.json),
+        Command::Export(args) => exchange_files::export(&args),
+        Command::Import(args) => exchange_files::import(&args, reference_dir),
     }
 }
 

@@ -6,6 +6,8 @@ mod cli;
 mod demo;
 mod demo_items;
 mod demo_traffic;
+mod exchange_files;
+mod partner_commands;
 mod reference_files;
 mod server_commands;
 mod storage;

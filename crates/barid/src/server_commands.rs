@@ -48,7 +48,7 @@ pub fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
 
-fn cli_actor(operator: CountryCode) -> Actor {
+pub(crate) fn cli_actor(operator: CountryCode) -> Actor {
     let who = std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned());
     Actor {
         operator,
@@ -126,14 +126,34 @@ pub async fn run_server(
     on_listening: impl FnOnce(SocketAddr),
 ) -> anyhow::Result<()> {
     let store: Arc<dyn Store> = Arc::new(sql_store.clone());
+    // The PEM files are read before the port is bound, so a bad one stops Barid before
+    // anything is announced as listening.
+    let tls = match config.tls_files() {
+        Some((cert, key)) => Some(
+            barid_web::ServerTls::from_pem_files(cert, key)
+                .context("setting up HTTPS (tls_cert, tls_key)")?,
+        ),
+        None => None,
+    };
+    let extra_roots = match &config.exchange_ca_file {
+        Some(file) => barid_web::ExtraRoots::from_pem_file(file)
+            .context("reading the partner exchange's roots (exchange_ca_file)")?,
+        None => barid_web::ExtraRoots::none(),
+    };
+    let partners = barid_web::partner_exchange::PartnerDispatcher::with_extra_roots(
+        std::time::Duration::from_secs(60),
+        &extra_roots,
+    )
+    .map_err(|error| anyhow::anyhow!("setting up the partner exchange's HTTP client: {error}"))?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
     let address = listener
         .local_addr()
         .context("reading the listening address")?;
-    // Scripts and tests read this line to find the port.
-    println!("Barid listening on http://{address}");
+    // Scripts and tests read this line to find the port, and the scheme to talk to it.
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    println!("Barid listening on {scheme}://{address}");
     on_listening(address);
     std::io::stdout().flush().ok();
     tokio::spawn(remove_expired_sessions(store.clone()));
@@ -141,17 +161,14 @@ pub async fn run_server(
         store.clone(),
         reference.clone(),
     ));
-    let partners =
-        barid_web::partner_exchange::PartnerDispatcher::new(std::time::Duration::from_secs(60))
-            .map_err(|error| {
-                anyhow::anyhow!("setting up the partner exchange's HTTP client: {error}")
-            })?;
     tokio::spawn(deliver_to_partners(store.clone(), partners));
     let state = AppState::new(store, reference, config);
     tokio::spawn(send_back_waited_out_items(state.clone()));
-    let served = barid_web::serve(state, listener, shutdown_signal())
-        .await
-        .context("serving");
+    let served = match tls {
+        Some(tls) => barid_web::serve_tls(state, listener, tls, shutdown_signal()).await,
+        None => barid_web::serve(state, listener, shutdown_signal()).await,
+    }
+    .context("serving");
     // Closing the last connection lets SQLite checkpoint and remove its -wal and -shm
     // files, so the database is one self-contained file once Barid has stopped.
     sql_store.close().await;

@@ -1598,6 +1598,8 @@ pub async fn outbox_backlog_per_recipient(store: Arc<dyn Store>) {
                 pending: 0,
                 oldest_pending_at: None,
                 last_error: None,
+                rejected: 0,
+                last_delivered_at: Some(T0 + minutes(6)),
             },
             OutboxBacklog {
                 sender: cc("EG"),
@@ -1605,10 +1607,52 @@ pub async fn outbox_backlog_per_recipient(store: Arc<dyn Store>) {
                 pending: 1,
                 oldest_pending_at: Some(T0 + minutes(5)),
                 last_error: None,
+                rejected: 0,
+                last_delivered_at: Some(T0 + minutes(6)),
             },
         ]
     );
     assert!(store.outbox_backlog(cc("PS")).await.unwrap().is_empty());
+
+    // The partner refuses the last one: it is delivered, counted as refused, and listed with
+    // the partner's reason.
+    let refused = pending(&store, "PS", T0 + minutes(5)).await;
+    let rejection = Rejection {
+        code: "not_applicable".to_owned(),
+        reason: "PS has no office of exchange with IMPC code PSXXXA".to_owned(),
+    };
+    store
+        .mark_outbox_rejected(&[(refused[0].id, rejection.clone())], T0 + minutes(7))
+        .await
+        .unwrap();
+    let backlog = store.outbox_backlog(cc("EG")).await.unwrap();
+    let to_ps = backlog
+        .iter()
+        .find(|line| line.recipient == cc("PS"))
+        .unwrap();
+    assert_eq!((to_ps.pending, to_ps.rejected), (0, 1));
+    assert_eq!(to_ps.last_delivered_at, Some(T0 + minutes(7)));
+    let listed = store.rejected_outbox(cc("EG"), 10).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].message_id, refused[0].message_id);
+    assert_eq!(listed[0].rejection, Some(rejection));
+    assert!(listed[0].delivered_at.is_some());
+    assert!(
+        store
+            .rejected_outbox(cc("PS"), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(matches!(
+        store
+            .mark_outbox_rejected(
+                &[(OutboxId(9_999_999), listed[0].rejection.clone().unwrap())],
+                T0
+            )
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
 }
 
 pub async fn inbox_deduplicates_by_sender_and_message_id(store: Arc<dyn Store>) {
@@ -2865,4 +2909,157 @@ pub async fn duty_is_assessed_replaced_and_collected_on_delivery(store: Arc<dyn 
         .unwrap();
     let events = store.item_events(cc("EG"), item.id).await.unwrap();
     assert_eq!(events.last().unwrap().event.collected, Some(ils(9_000)));
+}
+
+pub async fn outbox_since_lists_a_partners_messages_whatever_their_state(store: Arc<dyn Store>) {
+    network(&store).await;
+    let itmatt = message("PS", "ITMATT");
+    let emsevt = message("PS", "EMSEVT");
+    let to_jordan = message("JO", "EMSEVT");
+    accept(
+        &store,
+        ItemIdSource::Given(s10(1)),
+        &[itmatt.clone(), emsevt.clone(), to_jordan.clone()],
+    )
+    .await
+    .unwrap();
+    let mut later = cli("EG");
+    later.at = T0 + minutes(60);
+    let late = message("PS", "EMSEVT");
+    store
+        .enqueue_messages(&later, std::slice::from_ref(&late))
+        .await
+        .unwrap();
+    // Delivered or not, a message is listed.
+    let first = pending(&store, "PS", T0).await;
+    store
+        .mark_outbox_delivered(&[first[0].id], T0 + minutes(1))
+        .await
+        .unwrap();
+
+    let since = |message_type: Option<&'static str>, at: time::OffsetDateTime, to: &'static str| {
+        let store = Arc::clone(&store);
+        async move {
+            store
+                .outbox_since(cc("EG"), cc(to), message_type, at)
+                .await
+                .unwrap()
+        }
+    };
+    let all = since(None, T0, "PS").await;
+    assert_eq!(sequences(&all), vec![1, 2, 3]);
+    assert_eq!(
+        all.iter().map(|m| m.message_id).collect::<Vec<_>>(),
+        vec![itmatt.message_id, emsevt.message_id, late.message_id]
+    );
+    assert!(all[0].delivered_at.is_some());
+    assert_eq!(all[2].created_at, T0 + minutes(60));
+    assert_eq!(all[0].body, itmatt.body);
+    assert_eq!(
+        sequences(&since(Some("EMSEVT"), T0, "PS").await),
+        vec![2, 3]
+    );
+    assert_eq!(sequences(&since(Some("ITMATT"), T0, "PS").await), vec![1]);
+    assert!(since(Some("PREDES"), T0, "PS").await.is_empty());
+    // The time is an instant: the same moment written in another offset.
+    let utc_later = (T0 + minutes(1)).to_offset(time::UtcOffset::UTC);
+    assert_eq!(sequences(&since(None, utc_later, "PS").await), vec![3]);
+    assert!(since(None, T0 + minutes(61), "PS").await.is_empty());
+    assert_eq!(sequences(&since(None, T0, "JO").await), vec![1]);
+    assert!(
+        store
+            .outbox_since(cc("PS"), cc("EG"), None, T0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+pub async fn insert_inbox_all_takes_every_message_or_none(store: Arc<dyn Store>) {
+    network(&store).await;
+    let first = inbox_message("PS", 1);
+    let second = inbox_message("PS", 2);
+    let answers = store
+        .insert_inbox_all(&[second.clone(), first.clone(), second.clone()])
+        .await
+        .unwrap();
+    let [
+        InboxInsert::Inserted(second_id),
+        InboxInsert::Inserted(first_id),
+        again,
+    ] = answers[..]
+    else {
+        panic!("two new messages are inserted: {answers:?}");
+    };
+    assert_eq!(again, InboxInsert::Duplicate(second_id));
+    // The same messages again are duplicates.
+    assert_eq!(
+        store
+            .insert_inbox_all(&[first.clone(), second.clone()])
+            .await
+            .unwrap(),
+        vec![
+            InboxInsert::Duplicate(first_id),
+            InboxInsert::Duplicate(second_id)
+        ]
+    );
+    assert_eq!(
+        store.insert_inbox_all(&[]).await.unwrap(),
+        Vec::<InboxInsert>::new()
+    );
+    let held = store
+        .inbox_messages(
+            cc("EG"),
+            cc("PS"),
+            &[second.message_id, first.message_id, uuid::Uuid::new_v4()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(held.len(), 2);
+    assert_eq!(held[0].id, first_id);
+    assert_eq!(held[0].message, first);
+    assert_eq!(held[0].state, InboxState::Pending);
+    assert_eq!(held[1].message, second);
+    // Another sender's messages are not these.
+    assert!(
+        store
+            .inbox_messages(cc("EG"), cc("JO"), &[first.message_id])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // One message the store refuses (addressed to an operator it does not know) and the
+    // good one before it is not kept either.
+    let third = inbox_message("PS", 3);
+    let mut stray = inbox_message("PS", 4);
+    stray.recipient = cc("LY");
+    assert!(
+        store
+            .insert_inbox_all(&[third.clone(), stray])
+            .await
+            .is_err()
+    );
+    assert!(
+        store
+            .inbox_messages(cc("EG"), cc("PS"), &[third.message_id])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .pending_inbox(cc("EG"), cc("PS"), 10)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    // Applied messages are still found, with their state.
+    store.mark_inbox_applied(first_id, T0).await.unwrap();
+    let held = store
+        .inbox_messages(cc("EG"), cc("PS"), &[first.message_id])
+        .await
+        .unwrap();
+    assert_eq!(held[0].state, InboxState::Applied);
 }

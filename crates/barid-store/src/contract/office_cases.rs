@@ -477,6 +477,30 @@ pub async fn close_dispatch_writes_ids_events_and_outbox_together(store: Arc<dyn
             .iter()
             .all(|event| event.item == items[0].id)
     );
+
+    // The destination's response on receipt goes on the outward dispatch, and replaces an
+    // earlier one; only our own outward dispatches take one.
+    assert_eq!(dispatch.partner_response, None);
+    for response in ["{\"first\":1}", "{\"second\":2}"] {
+        let id = store
+            .record_partner_response(&oe_operator(), &dispatch.s8, response)
+            .await
+            .unwrap();
+        assert_eq!(id, dispatch.id);
+    }
+    let answered = store
+        .dispatch(cc("EG"), dispatch.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(answered.partner_response.as_deref(), Some("{\"second\":2}"));
+    assert_eq!(answered.version, dispatch.version + 2);
+    let unknown = barid_core::DispatchId::parse("EGCAIAPSRMHAAUR69999").unwrap();
+    assert_not_found(
+        store
+            .record_partner_response(&oe_operator(), &unknown, "{}")
+            .await,
+    );
 }
 
 pub async fn close_dispatch_writes_nothing_when_a_receptacle_changed(store: Arc<dyn Store>) {

@@ -894,7 +894,8 @@ pub(crate) async fn close_dispatch(
 }
 
 const DISPATCH_COLUMNS: &str = "id, operator, s8, year, transit_office, mail_class, direction, \
-     office, status, advised, closed_at, received_at, forwarded_at, discrepancies, version";
+     office, status, advised, closed_at, received_at, forwarded_at, discrepancies, \
+     partner_response, version";
 
 fn direction_of(row: &AnyRow) -> StoreResult<DispatchDirection> {
     let text = row.text("direction")?;
@@ -964,9 +965,55 @@ async fn load_dispatch(
         received_at: opt_offset_time(&row, "received_at")?,
         forwarded_at: opt_offset_time(&row, "forwarded_at")?,
         discrepancies,
+        partner_response: row.opt_text("partner_response")?,
         version: row.int("version")?,
         receptacles,
     }))
+}
+
+/// The latest year's outward dispatch `s8` takes the response; S8 numbers restart each year,
+/// and a response is about a dispatch recently sent.
+pub(crate) async fn record_partner_response(
+    store: &SqlStore,
+    actor: &Actor,
+    s8: &DispatchId,
+    response: &str,
+) -> StoreResult<DispatchRowId> {
+    let operator = actor.operator;
+    let mut tx = store.write().await?;
+    let found = sqlx::query(
+        "SELECT id FROM dispatches WHERE operator = $1 AND direction = 'outward' AND s8 = $2 \
+         ORDER BY year DESC, id DESC LIMIT 1",
+    )
+    .bind(operator.as_str())
+    .bind(s8.to_string())
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| StoreError::not_found("outward dispatch", s8))?;
+    let id = DispatchRowId(found.int("id")?);
+    sqlx::query(
+        "UPDATE dispatches SET partner_response = $1, version = version + 1 \
+         WHERE operator = $2 AND id = $3",
+    )
+    .bind(response)
+    .bind(operator.as_str())
+    .bind(id.0)
+    .execute(&mut *tx)
+    .await?;
+    audit::write(
+        &mut tx,
+        actor,
+        Audit {
+            operator,
+            action: "dispatch.partner_response",
+            object_type: "dispatch",
+            object_id: s8.to_string(),
+            details: json!({ "dispatch_id": id.0 }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 async fn require_dispatch(

@@ -79,7 +79,7 @@ macro_rules! outbox_columns {
     () => {
         "o.id, o.message_id, o.operator, o.recipient, o.sequence, o.message_type, o.version, \
          o.body, o.created_at_utc, o.attempts, o.next_attempt_at_utc, o.last_error, \
-         o.delivered_at_utc"
+         o.delivered_at_utc, o.rejected_code, o.rejected_reason"
     };
 }
 
@@ -102,6 +102,16 @@ fn outbox_row(row: &AnyRow) -> StoreResult<OutboxMessage> {
         next_attempt_at: row.utc("next_attempt_at_utc")?,
         last_error: row.opt_text("last_error")?,
         delivered_at: row.opt_utc("delivered_at_utc")?,
+        rejection: match (
+            row.opt_text("rejected_code")?,
+            row.opt_text("rejected_reason")?,
+        ) {
+            (Some(code), reason) => Some(Rejection {
+                code,
+                reason: reason.unwrap_or_default(),
+            }),
+            (None, _) => None,
+        },
     })
 }
 
@@ -135,6 +145,30 @@ pub(crate) async fn pending_outbox(
     rows.iter().map(outbox_row).collect()
 }
 
+pub(crate) async fn outbox_since(
+    store: &SqlStore,
+    sender: CountryCode,
+    recipient: CountryCode,
+    message_type: Option<&str>,
+    since: OffsetDateTime,
+) -> StoreResult<Vec<OutboxMessage>> {
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        outbox_columns!(),
+        " FROM outbox o \
+         WHERE o.operator = $1 AND o.recipient = $2 AND o.created_at_utc >= $3 \
+         AND ($4 = '' OR o.message_type = $4) \
+         ORDER BY o.sequence"
+    ))
+    .bind(sender.as_str())
+    .bind(recipient.as_str())
+    .bind(micros(since)?)
+    .bind(message_type.unwrap_or(""))
+    .fetch_all(&store.reader)
+    .await?;
+    rows.iter().map(outbox_row).collect()
+}
+
 /// Marks messages delivered; a message delivered before keeps its first delivery time.
 pub(crate) async fn mark_outbox_delivered(
     store: &SqlStore,
@@ -159,6 +193,50 @@ pub(crate) async fn mark_outbox_delivered(
     }
     tx.commit().await?;
     Ok(())
+}
+
+pub(crate) async fn mark_outbox_rejected(
+    store: &SqlStore,
+    rejected: &[(OutboxId, Rejection)],
+    at: OffsetDateTime,
+) -> StoreResult<()> {
+    let at = micros(at)?;
+    let mut tx = store.write().await?;
+    for (id, rejection) in rejected {
+        let changed = sqlx::query(
+            "UPDATE outbox SET delivered_at_utc = COALESCE(delivered_at_utc, $1), \
+             last_error = NULL, rejected_code = $2, rejected_reason = $3 WHERE id = $4",
+        )
+        .bind(at)
+        .bind(rejection.code.as_str())
+        .bind(rejection.reason.as_str())
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+        if changed.rows_affected() == 0 {
+            return Err(StoreError::not_found("outbox message", id));
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(crate) async fn rejected_outbox(
+    store: &SqlStore,
+    sender: CountryCode,
+    limit: u32,
+) -> StoreResult<Vec<OutboxMessage>> {
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        outbox_columns!(),
+        " FROM outbox o WHERE o.operator = $1 AND o.rejected_code IS NOT NULL \
+         ORDER BY o.id DESC LIMIT $2"
+    ))
+    .bind(sender.as_str())
+    .bind(i64::from(limit))
+    .fetch_all(&store.reader)
+    .await?;
+    rows.iter().map(outbox_row).collect()
 }
 
 /// Counts a failed attempt and sets the time of the next one. No effect on a message that was
@@ -200,7 +278,11 @@ pub(crate) async fn outbox_backlog(
         "SELECT s.recipient, COUNT(o.id) AS pending, MIN(o.created_at_utc) AS oldest_at_utc, \
          (SELECT e.last_error FROM outbox e WHERE e.operator = s.operator \
           AND e.recipient = s.recipient AND e.delivered_at_utc IS NULL \
-          ORDER BY e.sequence LIMIT 1) AS last_error \
+          ORDER BY e.sequence LIMIT 1) AS last_error, \
+         (SELECT COUNT(*) FROM outbox r WHERE r.operator = s.operator \
+          AND r.recipient = s.recipient AND r.rejected_code IS NOT NULL) AS rejected, \
+         (SELECT MAX(d.delivered_at_utc) FROM outbox d WHERE d.operator = s.operator \
+          AND d.recipient = s.recipient) AS last_delivered_at_utc \
          FROM outbox_sequences s LEFT JOIN outbox o ON o.operator = s.operator \
          AND o.recipient = s.recipient AND o.delivered_at_utc IS NULL \
          WHERE s.operator = $1 GROUP BY s.operator, s.recipient ORDER BY s.recipient",
@@ -218,6 +300,9 @@ pub(crate) async fn outbox_backlog(
                     .map_err(|_| StoreError::corrupt("outbox", "negative count"))?,
                 oldest_pending_at: row.opt_utc("oldest_at_utc")?,
                 last_error: row.opt_text("last_error")?,
+                rejected: u64::try_from(row.int("rejected")?)
+                    .map_err(|_| StoreError::corrupt("outbox", "negative count"))?,
+                last_delivered_at: row.opt_utc("last_delivered_at_utc")?,
             })
         })
         .collect()
@@ -262,6 +347,29 @@ pub(crate) async fn insert_inbox(
     message: &NewInboxMessage,
 ) -> StoreResult<InboxInsert> {
     let mut tx = store.write().await?;
+    let result = insert_inbox_on(&mut tx, message).await?;
+    tx.commit().await?;
+    Ok(result)
+}
+
+/// Every message in one transaction: a failure leaves none of them.
+pub(crate) async fn insert_inbox_all(
+    store: &SqlStore,
+    messages: &[NewInboxMessage],
+) -> StoreResult<Vec<InboxInsert>> {
+    let mut tx = store.write().await?;
+    let mut results = Vec::with_capacity(messages.len());
+    for message in messages {
+        results.push(insert_inbox_on(&mut tx, message).await?);
+    }
+    tx.commit().await?;
+    Ok(results)
+}
+
+async fn insert_inbox_on(
+    conn: &mut AnyConnection,
+    message: &NewInboxMessage,
+) -> StoreResult<InboxInsert> {
     let inserted = sqlx::query(
         "INSERT INTO inbox (operator, sender, message_id, sequence, message_type, version, body, \
          received_at_utc, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending') \
@@ -275,9 +383,9 @@ pub(crate) async fn insert_inbox(
     .bind(message.version.as_str())
     .bind(message.body.as_str())
     .bind(micros(message.received_at)?)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *conn)
     .await?;
-    let result = match inserted {
+    Ok(match inserted {
         Some(row) => InboxInsert::Inserted(InboxId(row.int("id")?)),
         None => {
             let row = sqlx::query(
@@ -286,13 +394,38 @@ pub(crate) async fn insert_inbox(
             .bind(message.recipient.as_str())
             .bind(message.sender.as_str())
             .bind(message.message_id.to_string())
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut *conn)
             .await?;
             InboxInsert::Duplicate(InboxId(row.int("id")?))
         }
-    };
-    tx.commit().await?;
-    Ok(result)
+    })
+}
+
+pub(crate) async fn inbox_messages(
+    store: &SqlStore,
+    recipient: CountryCode,
+    sender: CountryCode,
+    message_ids: &[Uuid],
+) -> StoreResult<Vec<InboxMessage>> {
+    let mut found = Vec::new();
+    for id in message_ids {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            inbox_columns!(),
+            " FROM inbox WHERE operator = $1 AND sender = $2 AND message_id = $3"
+        ))
+        .bind(recipient.as_str())
+        .bind(sender.as_str())
+        .bind(id.to_string())
+        .fetch_optional(&store.reader)
+        .await?;
+        if let Some(row) = row {
+            found.push(inbox_row(&row)?);
+        }
+    }
+    found.sort_by_key(|message| (message.message.sequence, message.id.0));
+    found.dedup_by_key(|message| message.id);
+    Ok(found)
 }
 
 pub(crate) async fn pending_inbox(

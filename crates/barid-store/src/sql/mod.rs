@@ -511,9 +511,57 @@ impl Store for SqlStore {
     async fn outbox_backlog(&self, sender: CountryCode) -> StoreResult<Vec<OutboxBacklog>> {
         exchange::outbox_backlog(self, sender).await
     }
+    async fn mark_outbox_rejected(
+        &self,
+        rejected: &[(OutboxId, Rejection)],
+        at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        exchange::mark_outbox_rejected(self, rejected, at).await
+    }
+    async fn rejected_outbox(
+        &self,
+        sender: CountryCode,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxMessage>> {
+        exchange::rejected_outbox(self, sender, limit).await
+    }
+    async fn record_partner_response(
+        &self,
+        actor: &Actor,
+        s8: &barid_core::DispatchId,
+        response: &str,
+    ) -> StoreResult<DispatchRowId> {
+        dispatches::record_partner_response(self, actor, s8, response).await
+    }
 
     async fn insert_inbox(&self, message: &NewInboxMessage) -> StoreResult<InboxInsert> {
         exchange::insert_inbox(self, message).await
+    }
+
+    async fn outbox_since(
+        &self,
+        sender: CountryCode,
+        recipient: CountryCode,
+        message_type: Option<&str>,
+        since: OffsetDateTime,
+    ) -> StoreResult<Vec<OutboxMessage>> {
+        exchange::outbox_since(self, sender, recipient, message_type, since).await
+    }
+
+    async fn insert_inbox_all(
+        &self,
+        messages: &[NewInboxMessage],
+    ) -> StoreResult<Vec<InboxInsert>> {
+        exchange::insert_inbox_all(self, messages).await
+    }
+
+    async fn inbox_messages(
+        &self,
+        recipient: CountryCode,
+        sender: CountryCode,
+        message_ids: &[uuid::Uuid],
+    ) -> StoreResult<Vec<InboxMessage>> {
+        exchange::inbox_messages(self, recipient, sender, message_ids).await
     }
 
     async fn pending_inbox(

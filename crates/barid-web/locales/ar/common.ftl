@@ -11,6 +11,7 @@ nav-accept = الشباك
 nav-exchange = مكتب التبادل
 nav-customs = الجمارك
 nav-delivery = التوزيع
+nav-partners = الشركاء
 nav-search = البحث عن مادة
 nav-track = التتبع
 signed-in-as = مسجّل الدخول باسم
@@ -67,8 +68,10 @@ role-merchant = التاجر
 role-partner = إدارة بريدية شريكة
 
 task-admin-manage = المكاتب والمستخدمون ورموز الوصول ونطاقات S10: عبر الواجهة البرمجية (انظر مرجعها) أو أمر barid
+task-admin-partners = خوادم الإدارات الشريكة: إيصال الرسائل وإيقافه واستئنافه
 task-admin-screens = شاشات لإدارتها
 task-supervisor-audit = الاطلاع على سجل التدقيق: عبر الواجهة البرمجية (انظر مرجعها)
+task-supervisor-partners = متابعة الروابط مع الإدارات الشريكة: الرسائل المنتظرة والمرفوضة والمحجوزة
 task-supervisor-quality = جودة الخدمة مقارنةً بالأهداف المتفق عليها
 task-clerk-accept = قبول مادة بريدية على الشباك مع بيانها الجمركي
 task-clerk-bulk = قبول مواد كثيرة دفعة واحدة من ملف CSV
@@ -85,4 +88,3 @@ task-partner-exchange = تبادل الرسائل مع خادم هذه الإد�
 
 coming-admin-screens = قريبًا
 coming-quality = مع الاتفاقيات وجودة الخدمة
-coming-partner = مع التبادل بين الإدارات الشريكة

@@ -187,3 +187,17 @@ exchange-error-receptacle-not-received = امسح بطاقة الكيس عند �
 exchange-error-dispatch-not-received = لم يُستلم أي كيس من هذه الإرسالية بعد.
 exchange-error-not-transit = لا تُرسل إلى الوجهة إلا إرسالية عبور.
 exchange-error-signatory-required = اذكر اسم من استلم المادة.
+
+exchange-response-heading = رد جهة الوصول عند الاستلام (RESDES)
+exchange-response-lead = استُلمت في { $office }:
+exchange-response-no-discrepancies = وصل كل شيء كما أُشعر به: لا فروق.
+exchange-response-discrepancies = { $count ->
+    [zero] لم تبلغ جهة الوصول عن أي فرق.
+    [one] أبلغت جهة الوصول عن فرق واحد.
+    [two] أبلغت جهة الوصول عن فرقين.
+    [few] أبلغت جهة الوصول عن { $count } فروق.
+   *[other] أبلغت جهة الوصول عن { $count } فرقًا.
+}
+exchange-response-none = لم تبلغ جهة الوصول عن الاستلام بعد.
+exchange-col-condition = الحالة
+exchange-condition-sound = سليم

@@ -11,6 +11,7 @@ nav-accept = Counter
 nav-exchange = Office of exchange
 nav-customs = Customs
 nav-delivery = Delivery
+nav-partners = Partners
 nav-search = Find an item
 nav-track = Track
 signed-in-as = Signed in as
@@ -67,8 +68,10 @@ role-merchant = Merchant
 role-partner = Partner post
 
 task-admin-manage = Offices, users, API tokens and S10 ranges: through the API (see the API reference) or the barid command
+task-admin-partners = Partner posts' nodes: delivery of messages, pause and resume
 task-admin-screens = Screens to manage them
 task-supervisor-audit = Read the audit log: through the API (see the API reference)
+task-supervisor-partners = Watch the links to partner posts: messages waiting, refused, quarantined
 task-supervisor-quality = Quality of service against the agreed targets
 task-clerk-accept = Accept an item at the counter, with its customs declaration
 task-clerk-bulk = Accept many items at once from a CSV file
@@ -85,4 +88,3 @@ task-partner-exchange = Exchange messages with this post's node
 
 coming-admin-screens = coming later
 coming-quality = coming with agreements and quality of service
-coming-partner = coming with partner exchange

@@ -187,3 +187,14 @@ exchange-error-receptacle-not-received = Scan the receptacle's label on arrival 
 exchange-error-dispatch-not-received = No receptacle of this dispatch has been received yet.
 exchange-error-not-transit = Only a transit dispatch is sent on.
 exchange-error-signatory-required = Give the name of who took delivery.
+
+exchange-response-heading = The destination's response on receipt (RESDES)
+exchange-response-lead = Received at { $office }:
+exchange-response-no-discrepancies = Everything arrived as advised: no discrepancy.
+exchange-response-discrepancies = { $count ->
+    [one] The destination reported one discrepancy.
+   *[other] The destination reported { $count } discrepancies.
+}
+exchange-response-none = The destination has not reported its receipt yet.
+exchange-col-condition = Condition
+exchange-condition-sound = sound

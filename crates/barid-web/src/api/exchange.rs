@@ -148,11 +148,69 @@ pub struct DispatchDto {
     pub item_count: usize,
     pub total_weight_grams: u64,
     pub receptacles: Vec<ReceptacleDto>,
+    /// On an outward dispatch, the destination's response on receipt (RESDES) once it came
+    /// back: what arrived, and the discrepancies against our pre-advice.
+    pub partner_response: Option<PartnerResponseDto>,
+}
+
+/// What the destination post reported on receipt of one of our dispatches (RESDES).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PartnerResponseDto {
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub received_at: OffsetDateTime,
+    /// The inward office of exchange (IMPC code).
+    #[schema(example = "PSRMHA")]
+    pub office: String,
+    pub receptacles: Vec<ReceivedReceptacleDto>,
+    /// As on the verification note (CN 43); empty when everything arrived as advised.
+    /// Each has a `code` (`missing_receptacle`, `extra_receptacle`, `label_differs`,
+    /// `weight_difference`, `damaged_receptacle`, `missing_item`, `extra_item`,
+    /// `item_in_other_receptacle`, `damaged_item`) and the IDs and weights it concerns.
+    #[schema(value_type = Vec<Object>)]
+    pub discrepancies: Vec<serde_json::Value>,
+}
+
+/// One receptacle as the destination received it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReceivedReceptacleDto {
+    #[schema(example = "EGCAIAPSRMHAAUR60001001100012")]
+    pub s9: String,
+    pub measured_weight_grams: u32,
+    /// `sound` or `damaged`.
+    pub condition: String,
+}
+
+impl From<&barid_messages::Resdes> for PartnerResponseDto {
+    fn from(resdes: &barid_messages::Resdes) -> Self {
+        Self {
+            received_at: resdes.received_at(),
+            office: resdes.office().to_string(),
+            receptacles: resdes
+                .receptacles()
+                .iter()
+                .map(|receptacle| ReceivedReceptacleDto {
+                    s9: receptacle.id.to_string(),
+                    measured_weight_grams: receptacle.measured_weight.get(),
+                    condition: receptacle.condition.as_str().to_owned(),
+                })
+                .collect(),
+            discrepancies: resdes
+                .discrepancies()
+                .iter()
+                .filter_map(|discrepancy| serde_json::to_value(discrepancy).ok())
+                .collect(),
+        }
+    }
 }
 
 impl From<DispatchRecord> for DispatchDto {
     fn from(record: DispatchRecord) -> Self {
+        let partner_response = crate::exchange_messages::partner_response(&record)
+            .as_ref()
+            .map(PartnerResponseDto::from);
         Self {
+            partner_response,
             id: record.id.0,
             s8: record.s8.to_string(),
             year: record.year,

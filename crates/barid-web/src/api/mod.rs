@@ -16,6 +16,7 @@ pub mod me;
 pub mod meta;
 pub mod offices;
 pub mod partner;
+pub mod partners;
 pub mod ranges;
 pub mod tokens;
 pub mod tracking;

@@ -1747,7 +1747,46 @@ struct DispatchPage {
     can_forward: bool,
     verified: bool,
     discrepancies: Vec<DiscrepancyRow>,
+    partner_response: Option<PartnerResponseView>,
     action_error: Option<Notice>,
+}
+
+/// The destination's response on receipt of one of our dispatches (RESDES).
+#[derive(Debug, Clone)]
+pub struct PartnerResponseView {
+    pub received_at: When,
+    pub office: String,
+    pub receptacles: Vec<ReceivedReceptacleRow>,
+    pub discrepancies: Vec<DiscrepancyRow>,
+}
+
+/// One receptacle as the destination received it.
+#[derive(Debug, Clone)]
+pub struct ReceivedReceptacleRow {
+    pub s9: String,
+    pub serial: String,
+    pub weight: u32,
+    pub damaged: bool,
+}
+
+impl PartnerResponseView {
+    fn new(t: &Tr, resdes: &barid_messages::Resdes) -> Self {
+        Self {
+            received_at: view::when(t, resdes.received_at()),
+            office: resdes.office().to_string(),
+            receptacles: resdes
+                .receptacles()
+                .iter()
+                .map(|receptacle| ReceivedReceptacleRow {
+                    s9: receptacle.id.to_string(),
+                    serial: receptacle.id.serial.get().to_string(),
+                    weight: receptacle.measured_weight.get(),
+                    damaged: receptacle.condition == barid_messages::ReceptacleCondition::Damaged,
+                })
+                .collect(),
+            discrepancies: discrepancy_rows(t, resdes.discrepancies()),
+        }
+    }
 }
 
 /// A discrepancy's value as the page shows it: a weight in grams, an ID, a count.
@@ -1764,10 +1803,9 @@ fn discrepancy_value(t: &Tr, value: Option<&serde_json::Value>, grams: bool) -> 
     }
 }
 
-fn discrepancy_rows(t: &Tr, record: &DispatchRecord) -> Vec<DiscrepancyRow> {
-    let Ok(discrepancies) = crate::exchange_inward::discrepancies_of(record) else {
-        return Vec::new();
-    };
+/// The lines of a verification note: ours for an inward dispatch, or the destination's, from
+/// its RESDES, for an outward one.
+fn discrepancy_rows(t: &Tr, discrepancies: &[barid_core::Discrepancy]) -> Vec<DiscrepancyRow> {
     discrepancies
         .iter()
         .filter_map(|discrepancy| serde_json::to_value(discrepancy).ok())
@@ -1879,7 +1917,11 @@ async fn show_dispatch(
             && record.status == DispatchStatus::Received,
         verified: direction == DispatchDirection::Inward
             && record.status == DispatchStatus::Verified,
-        discrepancies: discrepancy_rows(&t, record),
+        discrepancies: crate::exchange_inward::discrepancies_of(record)
+            .map(|discrepancies| discrepancy_rows(&t, &discrepancies))
+            .unwrap_or_default(),
+        partner_response: crate::exchange_messages::partner_response(record)
+            .map(|resdes| PartnerResponseView::new(&t, &resdes)),
         action_error: error.map(|problem| problem.notice(&t)),
         t,
         layout,

@@ -13,6 +13,7 @@ pub mod exchange;
 pub mod i18n;
 pub mod inward;
 pub mod items;
+pub mod partners;
 pub mod track;
 pub mod view;
 
@@ -86,6 +87,7 @@ pub enum Section {
     Exchange,
     Customs,
     Delivery,
+    Partners,
     Login,
     Other,
 }
@@ -169,6 +171,17 @@ impl PageRequest {
                 .split('&')
                 .filter_map(|pair| pair.split_once('='))
                 .any(|pair| pair == (name, value))
+        })
+    }
+
+    /// The value of `name` in the query string, as sent (not percent-decoded: for codes).
+    pub fn query_value(&self, name: &str) -> Option<String> {
+        self.query.as_deref().and_then(|query| {
+            query
+                .split('&')
+                .filter_map(|pair| pair.split_once('='))
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.to_owned())
         })
     }
 
@@ -262,6 +275,13 @@ impl PageRequest {
                 href: "/delivery",
                 label: t.tr("nav-delivery"),
                 current: section == Section::Delivery,
+            });
+        }
+        if principal.is_some_and(partners::watches_partners) {
+            nav.push(NavLink {
+                href: "/partners",
+                label: t.tr("nav-partners"),
+                current: section == Section::Partners,
             });
         }
         if staff {
@@ -521,10 +541,12 @@ fn role_tasks(role: Role) -> &'static [(&'static str, Option<&'static str>, Opti
     match role {
         Role::Admin => &[
             ("task-admin-manage", Some("/api/docs/"), None),
+            ("task-admin-partners", Some("/partners"), None),
             ("task-admin-screens", None, Some("coming-admin-screens")),
         ],
         Role::Supervisor => &[
             ("task-supervisor-audit", Some("/api/docs/"), None),
+            ("task-supervisor-partners", Some("/partners"), None),
             ("task-supervisor-quality", None, Some("coming-quality")),
         ],
         Role::Clerk => &[
@@ -544,7 +566,7 @@ fn role_tasks(role: Role) -> &'static [(&'static str, Option<&'static str>, Opti
             ("task-merchant-bulk", Some("/accept/bulk"), None),
             ("task-merchant-api", Some("/api/docs/"), None),
         ],
-        Role::Partner => &[("task-partner-exchange", None, Some("coming-partner"))],
+        Role::Partner => &[("task-partner-exchange", Some("/api/docs/"), None)],
     }
 }
 

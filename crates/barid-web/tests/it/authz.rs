@@ -141,6 +141,13 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("POST", "/customs/duty", Expect::OnlyPage(IMPORT_CUSTOMS)),
     ("GET", "/delivery", Expect::OnlyPage(DELIVERY_READ)),
     ("POST", "/delivery/steps", Expect::OnlyPage(DELIVERY)),
+    ("GET", "/partners", Expect::OnlyPage(ADMIN_SUPERVISOR)),
+    ("POST", "/partners/{partner}/pause", Expect::OnlyPage(ADMIN)),
+    (
+        "POST",
+        "/partners/{partner}/resume",
+        Expect::OnlyPage(ADMIN),
+    ),
     ("GET", "/items/search", Expect::OnlyPage(STAFF)),
     ("GET", "/items/{s10}", Expect::OnlyPage(STAFF)),
     ("GET", "/api/v1/items/{s10}/events", Expect::Public),
@@ -311,6 +318,32 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         Expect::OnlyState(DUTY_READ),
     ),
     ("POST", "/api/v1/delivery/events", Expect::Only(DELIVERY)),
+    ("GET", "/api/v1/partners", Expect::Only(ADMIN_SUPERVISOR)),
+    (
+        "PUT",
+        "/api/v1/partners/{partner}/endpoint",
+        Expect::Only(ADMIN),
+    ),
+    (
+        "POST",
+        "/api/v1/partners/{partner}/pause",
+        Expect::Only(ADMIN),
+    ),
+    (
+        "POST",
+        "/api/v1/partners/{partner}/resume",
+        Expect::Only(ADMIN),
+    ),
+    (
+        "GET",
+        "/api/v1/exchange/rejections",
+        Expect::Only(ADMIN_SUPERVISOR),
+    ),
+    (
+        "GET",
+        "/api/v1/exchange/quarantine",
+        Expect::Only(ADMIN_SUPERVISOR),
+    ),
     // Last: it ends the caller's session.
     ("POST", "/logout", Expect::AnyPage),
 ];
@@ -362,8 +395,10 @@ fn unique() -> u32 {
     SERIAL.fetch_add(1, Ordering::Relaxed)
 }
 
+/// Whether a path names an object of some operator. A `{partner}` is a country code: every
+/// operator may have a link to any partner, so there is no foreign one to refuse.
 fn has_params(path: &str) -> bool {
-    path.contains('{') && !path.contains("{file}")
+    path.contains('{') && !path.contains("{file}") && !path.contains("{partner}")
 }
 
 fn concrete_path(path: &str, whose: Whose, targets: &mut Targets) -> String {
@@ -397,6 +432,7 @@ fn concrete_path(path: &str, whose: Whose, targets: &mut Targets) -> String {
         .replace("{id}", &token.to_string())
         .replace("{s10}", &item_id(operator).to_string())
         .replace("{file}", "swagger-ui.css")
+        .replace("{partner}", "PS")
 }
 
 fn body_for(method: &str, path: &str) -> Option<String> {
@@ -410,6 +446,9 @@ fn body_for(method: &str, path: &str) -> Option<String> {
             r#"{{"username": "matrix-{n}", "display_name": "Matrix {n}", "password": "a long enough password",
                 "roles": ["clerk"], "offices": ["EGCAIA"]}}"#
         ),
+        ("PUT", "/api/v1/partners/{partner}/endpoint") => {
+            r#"{"url": "http://127.0.0.1:9", "token": "matrix"}"#.to_owned()
+        }
         ("PUT", _) => r#"{"roles": ["clerk"], "offices": ["EGCAIA"]}"#.to_owned(),
         ("POST", "/api/v1/users/{username}/password") => {
             r#"{"password": "another long password"}"#.to_owned()
@@ -486,7 +525,8 @@ async fn call(app: &TestApp, caller: &Caller, method: &str, path: &str, concrete
         ("POST", _)
             if path.starts_with("/exchange/")
                 || path.starts_with("/customs/")
-                || path.starts_with("/delivery/") =>
+                || path.starts_with("/delivery/")
+                || path.starts_with("/partners/") =>
         {
             let form = page_form_for(path);
             let mut request = crate::support::request(caller, method, concrete, None);

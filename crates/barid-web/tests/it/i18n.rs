@@ -205,7 +205,7 @@ fn every_key_the_code_uses_is_in_both_languages() {
         "app-name",
         "date-time",
         "task-oe-scan",
-        "coming-partner",
+        "coming-quality",
     ] {
         assert!(used.contains(key), "the scan missed {key}");
     }
@@ -242,6 +242,12 @@ fn every_key_the_code_uses_is_in_both_languages() {
     }
     for source in ["local", "partner"] {
         used.insert(format!("event-source-{source}"));
+    }
+    for state in ["in-node", "no-endpoint", "paused", "failing", "sending"] {
+        used.insert(format!("partners-state-{state}"));
+    }
+    for step in ["paused", "resumed"] {
+        used.insert(format!("partners-done-{step}"));
     }
     for language in LANGUAGES {
         let defined = all_messages(language);

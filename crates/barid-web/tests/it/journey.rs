@@ -511,6 +511,55 @@ async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back()
     assert!(resdes[0].message.body.contains(&s8));
     app.apply_inboxes().await;
 
+    // It closes the loop on Egypt's outward dispatch: what arrived, and the two discrepancies.
+    let outward = app
+        .call(
+            &eg_oe,
+            Method::GET,
+            &format!("/api/v1/exchange/dispatches/{eg_dispatch}"),
+            None,
+        )
+        .await
+        .json();
+    let response = &outward["partner_response"];
+    assert_eq!(response["office"], "PSRMHA", "{outward}");
+    assert_eq!(response["receptacles"].as_array().unwrap().len(), 5);
+    assert_eq!(
+        response["receptacles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|receptacle| receptacle["condition"] == "sound")
+            .count(),
+        5
+    );
+    let reported: BTreeSet<String> = response["discrepancies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|discrepancy| discrepancy["code"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        reported,
+        BTreeSet::from(["missing_item".to_owned(), "extra_receptacle".to_owned()])
+    );
+    let page = app
+        .call(
+            &eg_oe,
+            Method::GET,
+            &format!("/exchange/dispatches/{eg_dispatch}"),
+            None,
+        )
+        .await;
+    let html = page.text();
+    assert!(html.contains(r#"id="partner-response""#), "{html}");
+    assert!(html.contains(r#"data-discrepancies="2""#), "{html}");
+    assert!(html.contains(r#"id="response-discrepancies""#), "{html}");
+    assert!(
+        html.contains(&format!(r#"data-s10="{}""#, s10(MISSING))),
+        "{html}"
+    );
+
     // Import customs holds one item, then releases it.
     app.later(30);
     let customs_step = |step: &str, extra: Value| {

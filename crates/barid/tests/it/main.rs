@@ -5,4 +5,5 @@
 
 mod browser;
 mod cli;
+mod exchange_files;
 mod server;

@@ -1,0 +1,242 @@
+//! The links to partner posts' nodes as administrators see and steer them: where each
+//! partner's messages go, what is waiting for it and why, what it refused, what we
+//! quarantined from it; and pausing, resuming and pointing a link elsewhere. The JSON API and
+//! the partners page both read and act through here.
+
+use std::collections::BTreeMap;
+
+use barid_core::CountryCode;
+use barid_store::model::{InboxMessage, OutboxMessage, PartnerEndpoint};
+use barid_store::{Store, StoreResult};
+use time::OffsetDateTime;
+
+use crate::auth::Principal;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// The most refused or quarantined messages listed at once.
+pub const LISTED: u32 = 200;
+
+/// One partner as the exchange screens show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnerLink {
+    pub partner: CountryCode,
+    /// Where its messages go; `None` when the partner is hosted on this node (delivered
+    /// in-node) or has no endpoint yet.
+    pub url: Option<String>,
+    /// Hosted on this node: its messages need no endpoint.
+    pub same_node: bool,
+    pub paused: bool,
+    /// Messages waiting to be delivered, and since when.
+    pub pending: u64,
+    pub oldest_pending_at: Option<OffsetDateTime>,
+    /// Why the oldest waiting message did not go through, last time it was tried.
+    pub last_error: Option<String>,
+    pub last_delivered_at: Option<OffsetDateTime>,
+    /// Delivered messages the partner's node refused.
+    pub rejected: u64,
+    /// Messages from the partner that we could not apply.
+    pub quarantined: u64,
+}
+
+impl PartnerLink {
+    fn new(partner: CountryCode) -> Self {
+        Self {
+            partner,
+            url: None,
+            same_node: false,
+            paused: false,
+            pending: 0,
+            oldest_pending_at: None,
+            last_error: None,
+            last_delivered_at: None,
+            rejected: 0,
+            quarantined: 0,
+        }
+    }
+}
+
+/// Every partner `operator` has an endpoint for, has written to, or received a quarantined
+/// message from, by country code.
+pub async fn links(store: &dyn Store, operator: CountryCode) -> StoreResult<Vec<PartnerLink>> {
+    let hosted: Vec<CountryCode> = store
+        .operators()
+        .await?
+        .into_iter()
+        .filter(|known| known.hosted)
+        .map(|known| known.code)
+        .collect();
+    let mut links: BTreeMap<CountryCode, PartnerLink> = BTreeMap::new();
+    for endpoint in store.partner_endpoints(operator).await? {
+        let link = links
+            .entry(endpoint.partner)
+            .or_insert_with(|| PartnerLink::new(endpoint.partner));
+        link.url = Some(endpoint.url);
+        link.paused = endpoint.paused;
+    }
+    for backlog in store.outbox_backlog(operator).await? {
+        let link = links
+            .entry(backlog.recipient)
+            .or_insert_with(|| PartnerLink::new(backlog.recipient));
+        link.pending = backlog.pending;
+        link.oldest_pending_at = backlog.oldest_pending_at;
+        link.last_error = backlog.last_error;
+        link.last_delivered_at = backlog.last_delivered_at;
+        link.rejected = backlog.rejected;
+    }
+    for message in store.quarantined_inbox(operator).await? {
+        let sender = message.message.sender;
+        links
+            .entry(sender)
+            .or_insert_with(|| PartnerLink::new(sender))
+            .quarantined += 1;
+    }
+    links.remove(&operator);
+    Ok(links
+        .into_values()
+        .map(|mut link| {
+            link.same_node = hosted.contains(&link.partner);
+            link
+        })
+        .collect())
+}
+
+/// The principal's link to `partner`.
+pub async fn link(
+    state: &AppState,
+    principal: &Principal,
+    partner: CountryCode,
+) -> ApiResult<PartnerLink> {
+    links(state.store(), principal.operator)
+        .await?
+        .into_iter()
+        .find(|link| link.partner == partner)
+        .ok_or_else(|| ApiError::not_found("partner"))
+}
+
+async fn endpoint_of(
+    state: &AppState,
+    principal: &Principal,
+    partner: CountryCode,
+) -> ApiResult<PartnerEndpoint> {
+    state
+        .store()
+        .partner_endpoints(principal.operator)
+        .await?
+        .into_iter()
+        .find(|endpoint| endpoint.partner == partner)
+        .ok_or_else(|| {
+            ApiError::refused(
+                "no_endpoint",
+                "partner",
+                format!(
+                    "{} has no endpoint for {partner}: set its URL and token first",
+                    principal.operator
+                ),
+            )
+        })
+}
+
+/// Stops (`paused`) or resumes sending to `partner`. While paused, its messages wait in the
+/// outbox, in order; nothing is dropped.
+pub async fn set_paused(
+    state: &AppState,
+    principal: &Principal,
+    partner: CountryCode,
+    paused: bool,
+) -> ApiResult<PartnerLink> {
+    let mut endpoint = endpoint_of(state, principal, partner).await?;
+    endpoint.paused = paused;
+    endpoint.updated_at = state.now();
+    state
+        .store()
+        .set_partner_endpoint(&principal.actor(state.now()), &endpoint)
+        .await?;
+    link(state, principal, partner).await
+}
+
+/// The endpoint for `operator`'s messages to `partner`: the partner node's base URL, checked
+/// to be http(s) with a host, and the token it issued. The API, the partners page and
+/// `barid partner connect` all build it here.
+pub fn endpoint(
+    operator: CountryCode,
+    partner: CountryCode,
+    url: &str,
+    token: &str,
+    paused: bool,
+    at: OffsetDateTime,
+) -> ApiResult<PartnerEndpoint> {
+    if partner == operator {
+        return Err(ApiError::refused(
+            "own_operator",
+            "partner",
+            "a post does not send its messages to itself",
+        ));
+    }
+    let url = url.trim();
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|error| ApiError::invalid_body("url", format!("{url:?} is not a URL: {error}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+        return Err(ApiError::invalid_body(
+            "url",
+            "the partner's node is reached at an http:// or https:// URL with a host, \
+             e.g. https://barid.palpost.ps",
+        ));
+    }
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(ApiError::invalid_body(
+            "token",
+            "the token the partner's node issued to us is required",
+        ));
+    }
+    Ok(PartnerEndpoint {
+        operator,
+        partner,
+        url: url.trim_end_matches('/').to_owned(),
+        outbound_token: token.to_owned(),
+        paused,
+        updated_at: at,
+    })
+}
+
+/// Points the link to `partner` at its node's `url` with the token it issued us. A link
+/// already paused stays paused.
+pub async fn configure(
+    state: &AppState,
+    principal: &Principal,
+    partner: CountryCode,
+    url: &str,
+    token: &str,
+) -> ApiResult<PartnerLink> {
+    let paused = state
+        .store()
+        .partner_endpoints(principal.operator)
+        .await?
+        .iter()
+        .any(|existing| existing.partner == partner && existing.paused);
+    let endpoint = endpoint(principal.operator, partner, url, token, paused, state.now())?;
+    state
+        .store()
+        .set_partner_endpoint(&principal.actor(state.now()), &endpoint)
+        .await?;
+    link(state, principal, partner).await
+}
+
+/// Messages the partners' nodes refused, latest first.
+pub async fn rejections(
+    store: &dyn Store,
+    operator: CountryCode,
+) -> StoreResult<Vec<OutboxMessage>> {
+    store.rejected_outbox(operator, LISTED).await
+}
+
+/// Messages we received and could not apply, oldest first.
+pub async fn quarantine(
+    store: &dyn Store,
+    operator: CountryCode,
+) -> StoreResult<Vec<InboxMessage>> {
+    let mut quarantined = store.quarantined_inbox(operator).await?;
+    quarantined.truncate(LISTED as usize);
+    Ok(quarantined)
+}
