@@ -149,6 +149,36 @@ fn own_items(record: &ReceptacleRecord) -> impl Iterator<Item = (S10Id, ItemId)>
     })
 }
 
+/// The most item data one ITMATT carries. A partner's node reads batches of up to 64 MiB
+/// ([`crate::partner_exchange::MAX_BATCH_BYTES`]), so a dispatch with more item data than
+/// this (about 14,000 items with a CN 22) is advised in several ITMATT, each well under the
+/// limit with its envelope. Each item is in exactly one, whole.
+pub const ITMATT_BYTES: usize = 32 * 1024 * 1024;
+
+/// `advance` cut, in order, into runs whose encodings add up to at most `limit` bytes; an
+/// item larger than `limit` goes alone. None when `advance` is empty.
+pub fn itmatt_parts<'a, 'b>(
+    advance: &'b [EncodedItem<'a>],
+    limit: usize,
+) -> Vec<&'b [EncodedItem<'a>]> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut size = 0;
+    for (index, item) in advance.iter().enumerate() {
+        let length = item.encoded_len();
+        if index > start && size + length > limit {
+            parts.extend(advance.get(start..index));
+            start = index;
+            size = 0;
+        }
+        size += length;
+    }
+    if start < advance.len() {
+        parts.extend(advance.get(start..));
+    }
+    parts
+}
+
 fn encode_advance(state: &AppState, items: &[Item]) -> Result<String, StoreError> {
     let attributes = items
         .iter()
@@ -300,17 +330,19 @@ pub async fn close_dispatch(
             .copied()
             .collect();
         let destination = closed.id().destination.country();
-        if !advance.is_empty() && destination != sender {
-            let message_id = Uuid::new_v4();
-            let bytes = BaridJsonV1
-                .encode_itmatt(message_id, sender, destination, at, &advance)
-                .map_err(|error| StoreError::invalid("itmatt", error.to_string()))?;
-            messages.push(encoded_message(
-                message_id,
-                destination,
-                MessageType::Itmatt,
-                bytes,
-            )?);
+        if destination != sender {
+            for part in itmatt_parts(&advance, ITMATT_BYTES) {
+                let message_id = Uuid::new_v4();
+                let bytes = BaridJsonV1
+                    .encode_itmatt(message_id, sender, destination, at, part)
+                    .map_err(|error| StoreError::invalid("itmatt", error.to_string()))?;
+                messages.push(encoded_message(
+                    message_id,
+                    destination,
+                    MessageType::Itmatt,
+                    bytes,
+                )?);
+            }
         }
         let mut reports: BTreeMap<CountryCode, Vec<TrackingEvent>> = BTreeMap::new();
         for s10 in &carried {
@@ -381,5 +413,57 @@ pub fn partner_response(record: &DispatchRecord) -> Option<barid_messages::Resde
             tracing::warn!(dispatch = %record.s8, %error, "the stored partner response no longer decodes");
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items(text: &str) -> Vec<EncodedItem<'_>> {
+        BaridJsonV1.decode_items(text).unwrap()
+    }
+
+    #[test]
+    fn advance_data_is_cut_into_itmatt_parts_in_order_each_item_whole() {
+        let ids = [
+            "RR000000014EG",
+            "RR000000028EG",
+            "RR000000031EG",
+            "RR000000045EG",
+            "RR000000059EG",
+        ];
+        let text = format!(
+            "[{}]",
+            ids.iter()
+                .map(|s10| format!(r#"{{"s10":"{s10}"}}"#))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let advance = items(&text);
+        let each = advance[0].encoded_len();
+        assert!(advance.iter().all(|item| item.encoded_len() == each));
+
+        let lengths = |limit: usize| -> Vec<usize> {
+            itmatt_parts(&advance, limit)
+                .iter()
+                .map(|part| part.len())
+                .collect()
+        };
+        assert_eq!(lengths(usize::MAX), vec![5]);
+        assert_eq!(lengths(2 * each), vec![2, 2, 1]);
+        assert_eq!(lengths(2 * each + 1), vec![2, 2, 1]);
+        assert_eq!(lengths(3 * each), vec![3, 2]);
+        // An item over the limit goes alone rather than not at all.
+        assert_eq!(lengths(1), vec![1, 1, 1, 1, 1]);
+        assert!(itmatt_parts(&advance[..0], 10).is_empty());
+        let order: Vec<S10Id> = itmatt_parts(&advance, 2 * each)
+            .iter()
+            .flat_map(|part| part.iter().map(|item| item.s10()))
+            .collect();
+        assert_eq!(
+            order,
+            advance.iter().map(|item| item.s10()).collect::<Vec<_>>()
+        );
     }
 }

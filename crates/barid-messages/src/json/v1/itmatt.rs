@@ -216,6 +216,11 @@ impl EncodedItem<'_> {
     pub fn s10(&self) -> S10Id {
         self.s10
     }
+
+    /// The length of the item's encoding, in bytes, as it goes into an ITMATT.
+    pub fn encoded_len(&self) -> usize {
+        self.json.get().len()
+    }
 }
 
 #[derive(Deserialize)]
