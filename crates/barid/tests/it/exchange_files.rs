@@ -20,24 +20,24 @@ fn examples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/exchange/examples")
 }
 
-fn example(name: &str) -> String {
+pub(crate) fn example(name: &str) -> String {
     std::fs::read_to_string(examples().join(name)).unwrap()
 }
 
-fn cc(code: &str) -> CountryCode {
+pub(crate) fn cc(code: &str) -> CountryCode {
     CountryCode::parse(code).unwrap()
 }
 
 /// A node: its folder and database.
-struct Node {
+pub(crate) struct Node {
     _dir: tempfile::TempDir,
-    dir: PathBuf,
-    url: String,
+    pub(crate) dir: PathBuf,
+    pub(crate) url: String,
 }
 
 impl Node {
     /// A node hosting `hosted`, knowing `partner`, with `office` its office of exchange.
-    fn new(hosted: &str, partner: &str, office: &str, timezone: &str) -> Node {
+    pub(crate) fn new(hosted: &str, partner: &str, office: &str, timezone: &str) -> Node {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().to_owned();
         let url = format!("sqlite://{}", path.join("barid.db").display());
@@ -88,7 +88,7 @@ impl Node {
         node
     }
 
-    fn barid(&self, args: &[&str]) -> Output {
+    pub(crate) fn barid(&self, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_barid"))
             .args(args)
             .arg("--database")
@@ -130,7 +130,7 @@ impl Node {
     }
 
     /// Runs `work` on the node's store, closed afterwards.
-    fn with_store<T>(&self, work: impl AsyncFnOnce(&dyn Store) -> T) -> T {
+    pub(crate) fn with_store<T>(&self, work: impl AsyncFnOnce(&dyn Store) -> T) -> T {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -144,7 +144,7 @@ impl Node {
     }
 
     /// Writes these envelopes in Egypt's outbox for Palestine, in order.
-    fn enqueue(&self, envelopes: &[String]) {
+    pub(crate) fn enqueue(&self, envelopes: &[String]) {
         self.with_store(async |store| {
             let messages: Vec<NewOutboxMessage> = envelopes
                 .iter()
@@ -213,7 +213,7 @@ impl Node {
     }
 }
 
-fn ok(output: Output) -> String {
+pub(crate) fn ok(output: Output) -> String {
     assert!(
         output.status.success(),
         "{}\n{}",
@@ -235,7 +235,7 @@ fn failed(output: Output) -> String {
 }
 
 /// Egypt's EMSEVT for Palestine on the letter: the example's events, sent the other way.
-fn emsevt_from_egypt(id: Uuid) -> String {
+pub(crate) fn emsevt_from_egypt(id: Uuid) -> String {
     example("emsevt.json")
         .replace("e5a91f37-6c2d-4b08-8f4e-1d9b7a3c5e62", &id.to_string())
         .replace("\"sender\": \"PS\"", "\"sender\": \"X\"")

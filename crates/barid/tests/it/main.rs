@@ -6,4 +6,5 @@
 mod browser;
 mod cli;
 mod exchange_files;
+mod exchange_restart;
 mod server;
