@@ -108,6 +108,7 @@ test('a letter crosses Jordan, is verified, cleared and delivered in Palestine',
   const s10 = await acceptRegisteredLetter();
   let s8;
   let s9s;
+  let egyptDispatch;
 
   // Egypt: arrival, a receptacle for Ramallah, the dispatch.
   await inPage(browser(), 'inward', { locale: 'en' }, async (page) => {
@@ -134,6 +135,7 @@ test('a letter crosses Jordan, is verified, cleared and delivered in Palestine',
       page.waitForURL(/\/exchange\/dispatches\/\d+$/),
       page.locator('form[data-series="PSRMHAAUR"] button[type="submit"]').click(),
     ]);
+    egyptDispatch = new URL(page.url()).pathname;
     s8 = (await page.locator('#s8').innerText()).trim();
     s9s = (await page.locator('#dispatch-receptacles [data-s9]').allInnerTexts()).map((s9) =>
       s9.trim(),
@@ -204,6 +206,16 @@ test('a letter crosses Jordan, is verified, cleared and delivered in Palestine',
     await page.waitForURL(/lang=ar/);
     assert.equal(await page.locator('html').getAttribute('dir'), 'rtl');
     await screenshot(page, 'inward', 'verified-arabic');
+  });
+
+  // Egypt: Palestine's response on receipt (RESDES) comes back onto the outward dispatch.
+  await inPage(browser(), 'inward', { locale: 'en' }, async (page) => {
+    await logIn(page, 'eg-oe-operator');
+    await waitOnPage(page, egyptDispatch, '#partner-response');
+    for (const s9 of s9s) {
+      await page.locator(`#received-receptacles tr[data-s9="${s9}"]`).waitFor();
+    }
+    await screenshot(page, 'inward', 'outward-response');
   });
 
   // Import customs: present, hold with a reason, release.
