@@ -22,6 +22,7 @@ pub mod lifecycle;
 pub mod money;
 pub mod office;
 pub mod party;
+pub mod quality;
 pub mod reference;
 pub mod s10;
 pub mod service;
