@@ -402,7 +402,9 @@ impl PartnerDispatcher {
                 if endpoint.paused || hosted.contains(&endpoint.partner) {
                     continue;
                 }
-                let pass = self
+                // A store error on one link (a message that will not encode, a failed write)
+                // must not keep the other partners' messages from going.
+                let pass = match self
                     .deliver_to(
                         store,
                         *sender,
@@ -411,7 +413,14 @@ impl PartnerDispatcher {
                         &endpoint.outbound_token,
                         now,
                     )
-                    .await?;
+                    .await
+                {
+                    Ok(pass) => pass,
+                    Err(error) => {
+                        tracing::warn!(%sender, partner = %endpoint.partner, %error, "could not send to the partner this pass");
+                        continue;
+                    }
+                };
                 sent.delivered += pass.delivered;
                 sent.rejected += pass.rejected;
                 sent.failed += pass.failed;

@@ -2,8 +2,9 @@
 //! with people for every role, S10 ranges, the bilateral agreements, realistic items and
 //! their traffic, then the server.
 //!
-//! The network is data (the tables below), so the command can grow to one node per post when
-//! partner exchange arrives: each operator's part is seeded through the same store calls.
+//! The network is data (the tables below), so each operator's part is seeded through the same
+//! store calls whether the five posts share one node or, with `--nodes` (`demo_nodes`), each
+//! runs a node of its own.
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
@@ -42,10 +43,16 @@ pub struct DemoArgs {
     /// scripts: the browser tests and the load benchmarks read it.
     #[arg(long, value_name = "FILE")]
     pub summary_json: Option<PathBuf>,
+    /// Run each post as a node of its own, in this one process: its own database
+    /// (DIR/<cc>/barid.db) and port (--port for EG, then JO, PS, IQ and LY; 0 picks free
+    /// ones), the messages between posts going over HTTP, and the items moved through each
+    /// node's JSON API.
+    #[arg(long)]
+    pub nodes: bool,
 }
 
 /// (code, English name, Arabic name, currency)
-const OPERATORS: [(&str, &str, &str, &str); 5] = [
+pub const OPERATORS: [(&str, &str, &str, &str); 5] = [
     ("EG", "Egypt Post", "البريد المصري", "EGP"),
     ("JO", "Jordan Post", "البريد الأردني", "JOD"),
     ("PS", "Palestine Post", "بريد فلسطين", "ILS"),
@@ -271,11 +278,11 @@ pub struct Seeded {
     pub items: Vec<demo_traffic::DemoItemSummary>,
 }
 
-fn country(code: &str) -> anyhow::Result<CountryCode> {
+pub fn country(code: &str) -> anyhow::Result<CountryCode> {
     CountryCode::parse(code).with_context(|| format!("demo country {code}"))
 }
 
-fn actor(operator: CountryCode, at: OffsetDateTime) -> Actor {
+pub fn actor(operator: CountryCode, at: OffsetDateTime) -> Actor {
     Actor {
         operator,
         user: None,
@@ -287,7 +294,7 @@ fn actor(operator: CountryCode, at: OffsetDateTime) -> Actor {
 }
 
 /// Removes an earlier demo database so every run starts from the same network.
-fn fresh_database(dir: &Path) -> anyhow::Result<PathBuf> {
+pub fn fresh_database(dir: &Path) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let database = dir.join("barid.db");
     for suffix in ["", "-wal", "-shm"] {
@@ -299,7 +306,15 @@ fn fresh_database(dir: &Path) -> anyhow::Result<PathBuf> {
     Ok(database)
 }
 
-async fn seed_network(store: &dyn Store, at: OffsetDateTime) -> anyhow::Result<Vec<Login>> {
+/// Seeds the network's operators and all their offices (a partner's IMPC codes and offices
+/// appear in its messages), and, for the operators `hosted` here (`None`: all five), their
+/// people, S10 ranges and copies of the agreements. The logins it made.
+pub async fn seed_network(
+    store: &dyn Store,
+    at: OffsetDateTime,
+    hosted: Option<CountryCode>,
+) -> anyhow::Result<Vec<Login>> {
+    let is_hosted = |operator: CountryCode| hosted.is_none_or(|hosted| hosted == operator);
     for (code, name_en, name_ar, currency) in OPERATORS {
         let operator = country(code)?;
         store
@@ -311,7 +326,7 @@ async fn seed_network(store: &dyn Store, at: OffsetDateTime) -> anyhow::Result<V
                     name_ar: name_ar.to_owned(),
                     default_language: Language::Ar,
                     currency: Currency::parse(currency)?,
-                    hosted: true,
+                    hosted: is_hosted(operator),
                 },
             )
             .await?;
@@ -343,6 +358,9 @@ async fn seed_network(store: &dyn Store, at: OffsetDateTime) -> anyhow::Result<V
     let mut logins = Vec::new();
     for (code, ..) in OPERATORS {
         let operator = country(code)?;
+        if !is_hosted(operator) {
+            continue;
+        }
         let offices_of = |kind: OfficeKind| -> anyhow::Result<BTreeSet<SiteCode>> {
             OFFICES
                 .iter()
@@ -406,7 +424,7 @@ async fn seed_network(store: &dyn Store, at: OffsetDateTime) -> anyhow::Result<V
             (agreement.operator(), agreement.partner()),
             (agreement.partner(), agreement.operator()),
         ] {
-            if store.operator(operator).await?.is_none() {
+            if !is_hosted(operator) {
                 continue;
             }
             store
@@ -452,7 +470,7 @@ pub async fn seed(
     items: usize,
     at: OffsetDateTime,
 ) -> anyhow::Result<Seeded> {
-    let logins = seed_network(store.as_ref(), at).await?;
+    let logins = seed_network(store.as_ref(), at, None).await?;
     let merchant_token = merchant_token(store.as_ref(), at).await?;
     let items = demo_traffic::accept_and_move(store.as_ref(), reference, items, at).await?;
     Ok(Seeded {
@@ -500,9 +518,15 @@ fn write_summary_json(path: &std::path::Path, address: SocketAddr, seeded: &Seed
         "merchant_token": seeded.merchant_token,
         "items": seeded.items,
     });
+    write_json(path, &summary);
+}
+
+/// Writes `value` to `path` as pretty JSON, or says on stderr why it could not: the demo
+/// serves on all the same.
+pub fn write_json(path: &Path, value: &impl serde::Serialize) {
     // Written whole to a temporary name and renamed, so a reader never sees half a file.
     let partial = path.with_extension("partial");
-    let written = serde_json::to_vec_pretty(&summary)
+    let written = serde_json::to_vec_pretty(value)
         .map_err(std::io::Error::other)
         .and_then(|bytes| std::fs::write(&partial, bytes))
         .and_then(|()| std::fs::rename(&partial, path));
@@ -512,6 +536,9 @@ fn write_summary_json(path: &std::path::Path, address: SocketAddr, seeded: &Seed
 }
 
 pub fn demo(args: &DemoArgs) -> anyhow::Result<()> {
+    if args.nodes {
+        return crate::demo_nodes::demo_nodes(args);
+    }
     let database = fresh_database(&args.dir)?;
     let url = format!("sqlite://{}", database.display());
     let mut config = Config::load(None, std::env::vars())?;
@@ -525,7 +552,7 @@ pub fn demo(args: &DemoArgs) -> anyhow::Result<()> {
         println!("building the demo network in {} …", database.display());
         let seeded = seed(Arc::new(sql_store.clone()), &reference, items, now()).await?;
         let summary_json = args.summary_json.clone();
-        run_server(config, sql_store, reference, |address| {
+        run_server(config, sql_store, reference, None, |address| {
             print_summary(address, &seeded);
             if let Some(path) = summary_json {
                 write_summary_json(&path, address, &seeded);

@@ -285,10 +285,29 @@ pub struct Plan {
 
 /// Item `index` of the demo (the lists repeat).
 pub fn plan(index: usize) -> Option<Plan> {
-    let sender = SENDERS.get(index % SENDERS.len())?;
     // Most items go to Palestine, the case the demo is about.
     let (addressee, delivery_office) =
         ADDRESSEES.get((index * 5 + index / 3) % ADDRESSEES.len())?;
+    plan_for(index, addressee, delivery_office)
+}
+
+/// Item `index` of the demo sent to an addressee in `country` (one of ADDRESSEES'), the
+/// addressees there taken in turn.
+pub fn plan_to(index: usize, country: &str) -> Option<Plan> {
+    let there: Vec<&(Person, &'static str)> = ADDRESSEES
+        .iter()
+        .filter(|(addressee, _)| addressee.country == country)
+        .collect();
+    let (addressee, delivery_office) = there.get(index % there.len().max(1))?;
+    plan_for(index, addressee, delivery_office)
+}
+
+fn plan_for(
+    index: usize,
+    addressee: &'static Person,
+    delivery_office: &'static str,
+) -> Option<Plan> {
+    let sender = SENDERS.get(index % SENDERS.len())?;
     let mut contents = CONTENTS.get(index % CONTENTS.len())?;
     // Libya takes no parcels now (suspended): send EMS documents there instead.
     if addressee.country == "LY" && contents.service == "parcel" {
@@ -362,6 +381,20 @@ fn declaration(plan: &Plan) -> Option<barid_core::DeclarationDraft> {
     })
 }
 
+/// What the counter clerk enters for the planned item: the body of `POST /api/v1/items`.
+pub fn draft(plan: &Plan) -> barid_web::acceptance::AcceptanceDraft {
+    barid_web::acceptance::AcceptanceDraft {
+        service: plan.contents.service.to_owned(),
+        destination: plan.destination.to_owned(),
+        weight_grams: i64::from(plan.weight),
+        contents: plan.contents.description.to_owned(),
+        sender: party(plan.sender),
+        addressee: party(plan.addressee),
+        customs: declaration(plan),
+        ..barid_web::acceptance::AcceptanceDraft::default()
+    }
+}
+
 /// Accepts the planned item at its Egyptian counter through the same path as the API.
 pub async fn accept(
     store: &dyn barid_store::Store,
@@ -380,17 +413,7 @@ pub async fn accept(
         office: Some(office.clone()),
         at,
     };
-    let draft = barid_web::acceptance::AcceptanceDraft {
-        service: plan.contents.service.to_owned(),
-        destination: plan.destination.to_owned(),
-        weight_grams: i64::from(plan.weight),
-        contents: plan.contents.description.to_owned(),
-        sender: party(plan.sender),
-        addressee: party(plan.addressee),
-        customs: declaration(plan),
-        ..barid_web::acceptance::AcceptanceDraft::default()
-    };
-    let accepted = barid_web::acceptance::accept(store, reference, &actor, &office, draft)
+    let accepted = barid_web::acceptance::accept(store, reference, &actor, &office, draft(plan))
         .await
         .map_err(|error| anyhow::anyhow!("{error:?}"))
         .with_context(|| format!("accepting demo item to {}", plan.destination_city))?;

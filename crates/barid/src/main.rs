@@ -5,6 +5,7 @@
 mod cli;
 mod demo;
 mod demo_items;
+mod demo_nodes;
 mod demo_traffic;
 mod exchange_files;
 mod partner_commands;

@@ -113,16 +113,19 @@ pub fn serve(args: &ServeArgs, reference_dir: Option<PathBuf>) -> anyhow::Result
     runtime()?.block_on(async move {
         let sql_store = storage::open_sql(config.database_url.expose()).await?;
         let reference = reference_files::load(config.reference_dir.as_deref())?;
-        run_server(config, sql_store, reference, |_| {}).await
+        run_server(config, sql_store, reference, None, |_| {}).await
     })
 }
 
-/// Serves `store` until SIGTERM or Ctrl-C, then closes it. `on_listening` runs once the port
-/// is bound, with its address (the demo prints its logins then).
+/// Serves `store` until SIGTERM or Ctrl-C, then closes it: on `listener` when one is given,
+/// else on a port it binds at `config.listen` (the nodes demo binds all its nodes' ports
+/// first, to give each node its partners' addresses). `on_listening` runs once the port is
+/// bound, with its address (the demo prints its logins then).
 pub async fn run_server(
     config: Config,
     sql_store: barid_store::sql::SqlStore,
     reference: barid_core::ReferenceData,
+    listener: Option<tokio::net::TcpListener>,
     on_listening: impl FnOnce(SocketAddr),
 ) -> anyhow::Result<()> {
     let store: Arc<dyn Store> = Arc::new(sql_store.clone());
@@ -145,9 +148,12 @@ pub async fn run_server(
         &extra_roots,
     )
     .map_err(|error| anyhow::anyhow!("setting up the partner exchange's HTTP client: {error}"))?;
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("listening on {}", config.listen))?;
+    let listener = match listener {
+        Some(listener) => listener,
+        None => tokio::net::TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("listening on {}", config.listen))?,
+    };
     let address = listener
         .local_addr()
         .context("reading the listening address")?;

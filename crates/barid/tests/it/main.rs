@@ -5,6 +5,7 @@
 
 mod browser;
 mod cli;
+mod demo_nodes;
 mod exchange_files;
 mod exchange_restart;
 mod server;
