@@ -480,7 +480,12 @@ fn env_number(name: &str, default: u64) -> u64 {
 
 fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
-        .map(|text| text.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .unwrap_or_else(|_| "?".to_owned())
 }
 
@@ -587,10 +592,7 @@ async fn dispatch_loop(a: &Node, progress: &Progress, tick: Duration) -> Vec<Pas
             interval.tick().await;
         }
         let started = Instant::now();
-        let sent = dispatcher
-            .deliver(a.store.as_ref(), now())
-            .await
-            .unwrap();
+        let sent = dispatcher.deliver(a.store.as_ref(), now()).await.unwrap();
         if sent != Sent::default() {
             passes.push(Pass {
                 took: started.elapsed(),
@@ -612,9 +614,7 @@ async fn scan_producer(
     progress: &Progress,
 ) -> Recording {
     let oe = a.token(Role::OeOperator, Some("PSRMHA"), None).await;
-    let delivery = a
-        .token(Role::Delivery, Some("PS-RAMALLAH-1"), None)
-        .await;
+    let delivery = a.token(Role::Delivery, Some("PS-RAMALLAH-1"), None).await;
     let customs = a.token(Role::Customs, Some("PSRMHA"), None).await;
     let mut recording = Recording {
         recorded: Vec::with_capacity(plan_len),
@@ -675,9 +675,7 @@ async fn receptacle_producer(
     let mut dispatch = None;
     let record = |recording: &mut Recording, started: Instant, events: usize| {
         let done = Instant::now();
-        recording
-            .recorded
-            .extend(std::iter::repeat_n(done, events));
+        recording.recorded.extend(std::iter::repeat_n(done, events));
         recording.calls.push((done - started, events));
         progress
             .recorded
@@ -803,10 +801,9 @@ async fn replay_on_b(
     }
     let stored = started.elapsed();
     let started = Instant::now();
-    let outcomes =
-        barid_web::inbox::apply_from(b.store.as_ref(), &reference, cc("EG"), sender, at)
-            .await
-            .unwrap();
+    let outcomes = barid_web::inbox::apply_from(b.store.as_ref(), &reference, cc("EG"), sender, at)
+        .await
+        .unwrap();
     let applied = started.elapsed();
     let cpu = cpu_time().saturating_sub(cpu_before);
     assert_eq!(outcomes.len(), messages);
@@ -855,8 +852,12 @@ async fn apply_calls(b: &Node, items: &[S10Id], n: usize) -> Vec<(&'static str, 
         office: None,
         at: now(),
     };
-    let (mut item, mut events, mut record, mut tracked) =
-        (Duration::ZERO, Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    let (mut item, mut events, mut record, mut tracked) = (
+        Duration::ZERO,
+        Duration::ZERO,
+        Duration::ZERO,
+        Duration::ZERO,
+    );
     let at = now() + time::Duration::minutes(5);
     for (n, s10) in items.iter().take(n).enumerate() {
         let started = Instant::now();
@@ -1029,9 +1030,7 @@ async fn run(unit: Unit, events: usize, poll: Duration, tick: Duration) {
     let producer = async {
         match unit {
             Unit::Scan => scan_producer(&a, &found_in, plan.len(), &progress).await,
-            Unit::Receptacle => {
-                receptacle_producer(&a, &receptacles, plan.len(), &progress).await
-            }
+            Unit::Receptacle => receptacle_producer(&a, &receptacles, plan.len(), &progress).await,
         }
     };
     let ((recording, produced_at), passes, (seen, reads)) = tokio::join!(
@@ -1125,7 +1124,10 @@ async fn run(unit: Unit, events: usize, poll: Duration, tick: Duration) {
     println!(
         "events stored on B out of recording order: {out_of_order}; outbox left on A: {outbox_left}; failed sends: {failed}"
     );
-    println!("| where | what | time | share of the {:.2} s |", window.as_secs_f64());
+    println!(
+        "| where | what | time | share of the {:.2} s |",
+        window.as_secs_f64()
+    );
     println!("|---|---|---|---|");
     println!(
         "| A, recording | {} calls ({:.0} events/s recorded), each p50 {} / p99 {} / max {} | {:.2} s in calls, producer done after {:.2} s | {:.0} % |",
@@ -1174,13 +1176,23 @@ async fn run(unit: Unit, events: usize, poll: Duration, tick: Duration) {
     );
     println!("|---|---|---|---|---|---|");
     let full = replay_on_b(&b, replay_sender, &all_items, count, per_message).await;
-    print_replay("`synchronous = FULL` (as shipped)", full, count, per_message);
+    print_replay(
+        "`synchronous = FULL` (as shipped)",
+        full,
+        count,
+        per_message,
+    );
     sqlx::query("PRAGMA synchronous = NORMAL")
         .execute(b.sql.writer())
         .await
         .unwrap();
     let normal = replay_on_b(&b, replay_sender, &all_items, count, per_message).await;
-    print_replay("`synchronous = NORMAL` (experiment)", normal, count, per_message);
+    print_replay(
+        "`synchronous = NORMAL` (experiment)",
+        normal,
+        count,
+        per_message,
+    );
     sqlx::query("PRAGMA synchronous = FULL")
         .execute(b.sql.writer())
         .await
