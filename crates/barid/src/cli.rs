@@ -183,7 +183,9 @@ impl Outcome {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
-    let mut out = std::io::stdout().lock();
+    // Not locked for the whole command: a server started by it prints from its own tasks
+    // (the listening line), which would wait forever for a lock held here.
+    let mut out = std::io::stdout();
     let reference_dir = cli.reference_dir.clone().or_else(|| {
         std::env::var_os("BARID_REFERENCE_DIR")
             .filter(|dir| !dir.is_empty())
