@@ -397,10 +397,17 @@ async fn apply_emsevt(
         items.push(item);
     }
     for (event, item) in emsevt.events().iter().zip(items) {
+        let s10 = item.s10;
+        // The copy just read serves the first try; after a conflict it is read again.
+        let mut known = Some(item);
+        let mut recorded = false;
         for _ in 0..3 {
-            let current = store.item(operator, &item.s10).await?.ok_or_else(|| {
-                Refusal::Message(format!("{operator} does not know the item {}", item.s10))
-            })?;
+            let current = match known.take() {
+                Some(item) => item,
+                None => store.item(operator, &s10).await?.ok_or_else(|| {
+                    Refusal::Message(format!("{operator} does not know the item {s10}"))
+                })?,
+            };
             let mut history: Vec<LifecycleEvent> = store
                 .item_events(operator, current.id)
                 .await?
@@ -444,11 +451,22 @@ async fn apply_emsevt(
                 )
                 .await
             {
-                Ok(_) => break,
+                Ok(_) => {
+                    recorded = true;
+                    break;
+                }
                 // Someone recorded an event meanwhile: derive again.
                 Err(StoreError::Conflict { .. }) => continue,
                 Err(other) => return Err(other.into()),
             }
+        }
+        if !recorded {
+            // Left pending and tried again on the next pass: the events already recorded
+            // are recognised then, so the message still ends up applied once, whole.
+            return Err(Refusal::Store(StoreError::conflict(
+                "item",
+                format!("{s10} kept changing while a partner's event was recorded on it"),
+            )));
         }
     }
     Ok(())
