@@ -577,17 +577,22 @@ fn describe(error: &reqwest::Error) -> String {
 
 /// The first messages of `pending` that fit a batch (always at least one), and the batch's
 /// body with each envelope numbered.
+/// A stored outbox envelope numbered with its sequence, as it goes to the partner (over HTTP
+/// or in an exported file).
+pub fn numbered(message: &OutboxMessage) -> StoreResult<String> {
+    let sequence = u64::try_from(message.sequence)
+        .map_err(|_| StoreError::invalid("sequence", "negative outbox sequence"))?;
+    let numbered = BaridJsonV1
+        .with_sequence(message.body.as_bytes(), sequence)
+        .map_err(|error| StoreError::invalid("outbox", error.to_string()))?;
+    String::from_utf8(numbered).map_err(|error| StoreError::invalid("outbox", error.to_string()))
+}
+
 fn batch_of(pending: &[OutboxMessage]) -> StoreResult<(&[OutboxMessage], String)> {
     let mut body = String::from("{\"messages\":[");
     let mut taken = 0;
     for message in pending {
-        let sequence = u64::try_from(message.sequence)
-            .map_err(|_| StoreError::invalid("sequence", "negative outbox sequence"))?;
-        let numbered = BaridJsonV1
-            .with_sequence(message.body.as_bytes(), sequence)
-            .map_err(|error| StoreError::invalid("outbox", error.to_string()))?;
-        let numbered = String::from_utf8(numbered)
-            .map_err(|error| StoreError::invalid("outbox", error.to_string()))?;
+        let numbered = numbered(message)?;
         if taken > 0 && body.len() + numbered.len() > BATCH_BYTES {
             break;
         }

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use barid_core::CountryCode;
-use barid_store::model::{InboxMessage, OutboxMessage, PartnerEndpoint};
+use barid_store::model::{Actor, InboxMessage, OutboxMessage, PartnerEndpoint};
 use barid_store::{Store, StoreResult};
 use time::OffsetDateTime;
 
@@ -59,6 +59,16 @@ impl PartnerLink {
 /// Every partner `operator` has an endpoint for, has written to, or received a quarantined
 /// message from, by country code.
 pub async fn links(store: &dyn Store, operator: CountryCode) -> StoreResult<Vec<PartnerLink>> {
+    let quarantined = store.quarantined_inbox(operator).await?;
+    links_with(store, operator, &quarantined).await
+}
+
+/// [`links`], with the operator's quarantine already read (the partners page lists it too).
+pub async fn links_with(
+    store: &dyn Store,
+    operator: CountryCode,
+    quarantined: &[InboxMessage],
+) -> StoreResult<Vec<PartnerLink>> {
     let hosted: Vec<CountryCode> = store
         .operators()
         .await?
@@ -84,7 +94,7 @@ pub async fn links(store: &dyn Store, operator: CountryCode) -> StoreResult<Vec<
         link.last_delivered_at = backlog.last_delivered_at;
         link.rejected = backlog.rejected;
     }
-    for message in store.quarantined_inbox(operator).await? {
+    for message in quarantined {
         let sender = message.message.sender;
         links
             .entry(sender)
@@ -115,13 +125,12 @@ pub async fn link(
 }
 
 async fn endpoint_of(
-    state: &AppState,
-    principal: &Principal,
+    store: &dyn Store,
+    operator: CountryCode,
     partner: CountryCode,
 ) -> ApiResult<PartnerEndpoint> {
-    state
-        .store()
-        .partner_endpoints(principal.operator)
+    store
+        .partner_endpoints(operator)
         .await?
         .into_iter()
         .find(|endpoint| endpoint.partner == partner)
@@ -129,36 +138,46 @@ async fn endpoint_of(
             ApiError::refused(
                 "no_endpoint",
                 "partner",
-                format!(
-                    "{} has no endpoint for {partner}: set its URL and token first",
-                    principal.operator
-                ),
+                format!("{operator} has no endpoint for {partner}: set its URL and token first"),
             )
         })
 }
 
-/// Stops (`paused`) or resumes sending to `partner`. While paused, its messages wait in the
-/// outbox, in order; nothing is dropped.
+/// Stops (`paused`) or resumes sending from `actor`'s operator to `partner`. While paused,
+/// its messages wait in the outbox, in order; nothing is dropped.
+pub async fn pause(
+    store: &dyn Store,
+    actor: &Actor,
+    partner: CountryCode,
+    paused: bool,
+) -> ApiResult<PartnerEndpoint> {
+    let mut endpoint = endpoint_of(store, actor.operator, partner).await?;
+    endpoint.paused = paused;
+    endpoint.updated_at = actor.at;
+    store.set_partner_endpoint(actor, &endpoint).await?;
+    Ok(endpoint)
+}
+
+/// [`pause`] for a signed-in administrator: the link as it is now.
 pub async fn set_paused(
     state: &AppState,
     principal: &Principal,
     partner: CountryCode,
     paused: bool,
 ) -> ApiResult<PartnerLink> {
-    let mut endpoint = endpoint_of(state, principal, partner).await?;
-    endpoint.paused = paused;
-    endpoint.updated_at = state.now();
-    state
-        .store()
-        .set_partner_endpoint(&principal.actor(state.now()), &endpoint)
-        .await?;
+    pause(
+        state.store(),
+        &principal.actor(state.now()),
+        partner,
+        paused,
+    )
+    .await?;
     link(state, principal, partner).await
 }
 
 /// The endpoint for `operator`'s messages to `partner`: the partner node's base URL, checked
-/// to be http(s) with a host, and the token it issued. The API, the partners page and
-/// `barid partner connect` all build it here.
-pub fn endpoint(
+/// to be http(s) with a host, and the token it issued.
+fn endpoint(
     operator: CountryCode,
     partner: CountryCode,
     url: &str,
@@ -200,8 +219,27 @@ pub fn endpoint(
     })
 }
 
-/// Points the link to `partner` at its node's `url` with the token it issued us. A link
-/// already paused stays paused.
+/// Points `actor`'s operator's link to `partner` at the partner node's `url`, with the token
+/// it issued. A link already paused stays paused. The API, the partners page and
+/// `barid partner connect` all go through here.
+pub async fn connect(
+    store: &dyn Store,
+    actor: &Actor,
+    partner: CountryCode,
+    url: &str,
+    token: &str,
+) -> ApiResult<PartnerEndpoint> {
+    let paused = store
+        .partner_endpoints(actor.operator)
+        .await?
+        .iter()
+        .any(|existing| existing.partner == partner && existing.paused);
+    let endpoint = endpoint(actor.operator, partner, url, token, paused, actor.at)?;
+    store.set_partner_endpoint(actor, &endpoint).await?;
+    Ok(endpoint)
+}
+
+/// [`connect`] for a signed-in administrator: the link as it is now.
 pub async fn configure(
     state: &AppState,
     principal: &Principal,
@@ -209,17 +247,14 @@ pub async fn configure(
     url: &str,
     token: &str,
 ) -> ApiResult<PartnerLink> {
-    let paused = state
-        .store()
-        .partner_endpoints(principal.operator)
-        .await?
-        .iter()
-        .any(|existing| existing.partner == partner && existing.paused);
-    let endpoint = endpoint(principal.operator, partner, url, token, paused, state.now())?;
-    state
-        .store()
-        .set_partner_endpoint(&principal.actor(state.now()), &endpoint)
-        .await?;
+    connect(
+        state.store(),
+        &principal.actor(state.now()),
+        partner,
+        url,
+        token,
+    )
+    .await?;
     link(state, principal, partner).await
 }
 

@@ -419,12 +419,8 @@ fn hosted_operator(operators: &[Operator], chosen: Option<&str>) -> anyhow::Resu
 
 /// The stored envelope numbered with its outbox sequence, as the transport sends it.
 fn numbered(message: &OutboxMessage) -> anyhow::Result<String> {
-    let sequence = u64::try_from(message.sequence)
-        .with_context(|| format!("outbox message {} has no sequence", message.message_id))?;
-    let bytes = BaridJsonV1
-        .with_sequence(message.body.as_bytes(), sequence)
-        .with_context(|| format!("outbox message {} is not an envelope", message.message_id))?;
-    String::from_utf8(bytes).context("an encoded envelope is UTF-8")
+    barid_web::partner_exchange::numbered(message)
+        .with_context(|| format!("outbox message {} cannot be numbered", message.message_id))
 }
 
 /// The HTTP transport's batch body, with a final line break.

@@ -6,7 +6,7 @@ use anyhow::Context;
 use barid_core::CountryCode;
 use clap::{Args, Subcommand};
 
-use crate::server_commands::{ConfigArgs, cli_actor, now, runtime};
+use crate::server_commands::{ConfigArgs, cli_actor, runtime};
 use crate::storage;
 
 #[derive(Debug, Subcommand)]
@@ -85,27 +85,23 @@ fn connect(args: &ConnectArgs) -> anyhow::Result<()> {
     runtime()?.block_on(async {
         let store = storage::open(config.database_url.expose()).await?;
         known_operators(store.as_ref(), operator, partner).await?;
-        let paused = store
-            .partner_endpoints(operator)
-            .await?
-            .iter()
-            .any(|existing| existing.partner == partner && existing.paused);
-        let endpoint = barid_web::partner_links::endpoint(
-            operator,
+        let endpoint = barid_web::partner_links::connect(
+            store.as_ref(),
+            &cli_actor(operator),
             partner,
             &args.url,
             &args.token,
-            paused,
-            now(),
         )
+        .await
         .map_err(|error| anyhow::anyhow!("{error}"))?;
-        store
-            .set_partner_endpoint(&cli_actor(operator), &endpoint)
-            .await?;
         println!(
             "{operator}'s messages for {partner} go to {}/exchange/v1/messages{}",
             endpoint.url,
-            if paused { " (the link is paused)" } else { "" }
+            if endpoint.paused {
+                " (the link is paused)"
+            } else {
+                ""
+            }
         );
         Ok(())
     })
@@ -135,21 +131,9 @@ fn steer(args: &SteerArgs, paused: bool) -> anyhow::Result<()> {
     let partner = country(&args.partner, "--partner")?;
     runtime()?.block_on(async {
         let store = storage::open(config.database_url.expose()).await?;
-        let Some(mut endpoint) = store
-            .partner_endpoints(operator)
-            .await?
-            .into_iter()
-            .find(|endpoint| endpoint.partner == partner)
-        else {
-            anyhow::bail!(
-                "{operator} has no endpoint for {partner}: connect it first with `barid partner connect`"
-            );
-        };
-        endpoint.paused = paused;
-        endpoint.updated_at = now();
-        store
-            .set_partner_endpoint(&cli_actor(operator), &endpoint)
-            .await?;
+        barid_web::partner_links::pause(store.as_ref(), &cli_actor(operator), partner, paused)
+            .await
+            .map_err(|error| anyhow::anyhow!("{error}"))?;
         println!(
             "sending from {operator} to {partner} {}",
             if paused { "is paused" } else { "has resumed" }

@@ -146,13 +146,16 @@ async fn show(
     principal: &Principal,
     page: &PageRequest,
     done: Option<(String, String)>,
-    error: Option<Notice>,
+    refusal: Option<&ApiError>,
     status: StatusCode,
 ) -> ApiResult<Response> {
     let (t, layout) = page.layout(state, Some(principal), Section::Partners).await;
-    let links = partner_links::links(state.store(), principal.operator).await?;
+    // Read once: every message counts in the links, the first ones are listed.
+    let mut quarantined = state.store().quarantined_inbox(principal.operator).await?;
+    let links = partner_links::links_with(state.store(), principal.operator, &quarantined).await?;
+    quarantined.truncate(partner_links::LISTED as usize);
     let refused = partner_links::rejections(state.store(), principal.operator).await?;
-    let quarantined = partner_links::quarantine(state.store(), principal.operator).await?;
+    let error = refusal.map(|error| partner_problem(&t, error));
     let body = PartnersPage {
         can_act: principal.has_any_role(ADMIN),
         csrf_token: principal.csrf_token().unwrap_or_default().to_owned(),
@@ -207,17 +210,8 @@ async fn steer(
             Ok(Redirect::to(&format!("/partners?done={step}&partner={partner}")).into_response())
         }
         Err(error) if shown(&error) => {
-            let (t, _) = page.layout(state, Some(principal), Section::Partners).await;
-            let notice = partner_problem(&t, &error);
-            show(
-                state,
-                principal,
-                page,
-                None,
-                Some(notice),
-                error.code().status(),
-            )
-            .await
+            let status = error.code().status();
+            show(state, principal, page, None, Some(&error), status).await
         }
         Err(error) => Err(error),
     }

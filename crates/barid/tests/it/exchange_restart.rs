@@ -7,7 +7,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use barid_store::Store;
 use barid_store::model::InboxState;
@@ -71,12 +71,16 @@ fn settled(palestine: &Node) -> i64 {
     })
 }
 
-fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !done() {
-        assert!(started.elapsed() < timeout, "gave up waiting: {what}");
+/// Polls `done` every 50 ms, at most `polls` times: a guard so that a lost message fails the
+/// test instead of hanging it, not a measure of speed.
+fn wait_until(what: &str, polls: u32, mut done: impl FnMut() -> bool) {
+    for _ in 0..polls {
+        if done() {
+            return;
+        }
         std::thread::sleep(Duration::from_millis(50));
     }
+    panic!("gave up waiting: {what}");
 }
 
 #[test]
@@ -135,11 +139,9 @@ fn a_sender_killed_mid_delivery_and_restarted_loses_nothing_and_applies_nothing_
     let _palestine = Serving::start(&palestine, &format!("127.0.0.1:{palestine_port}"));
     let sender = Serving::start(&egypt, "127.0.0.1:0");
     // Killed once Palestine has settled some of the messages, and before all.
-    wait_until(
-        "the first messages to arrive",
-        Duration::from_secs(120),
-        || settled(&palestine) > 0,
-    );
+    wait_until("the first messages to arrive", 2_400, || {
+        settled(&palestine) > 0
+    });
     sender.kill();
     let at_kill = settled(&palestine);
     eprintln!("Egypt's node killed with {at_kill} of {total} messages settled at Palestine");
@@ -149,23 +151,19 @@ fn a_sender_killed_mid_delivery_and_restarted_loses_nothing_and_applies_nothing_
     );
 
     let _sender = Serving::start(&egypt, "127.0.0.1:0");
-    wait_until("every message to arrive", Duration::from_secs(300), || {
+    wait_until("every message to arrive", 6_000, || {
         settled(&palestine) == total
     });
-    wait_until(
-        "Egypt to note every delivery",
-        Duration::from_secs(60),
-        || {
-            egypt.with_store(async |store: &dyn Store| {
-                store
-                    .outbox_backlog(cc("EG"))
-                    .await
-                    .unwrap()
-                    .iter()
-                    .all(|backlog| backlog.pending == 0)
-            })
-        },
-    );
+    wait_until("Egypt to note every delivery", 1_200, || {
+        egypt.with_store(async |store: &dyn Store| {
+            store
+                .outbox_backlog(cc("EG"))
+                .await
+                .unwrap()
+                .iter()
+                .all(|backlog| backlog.pending == 0)
+        })
+    });
 
     let (held, quarantined, letter_events) = palestine.with_store(async |store: &dyn Store| {
         let held = store
