@@ -383,6 +383,19 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         at: OffsetDateTime,
     ) -> StoreResult<()>;
     async fn quarantined_inbox(&self, recipient: CountryCode) -> StoreResult<Vec<InboxMessage>>;
+    /// Our copies of the items with these S10 IDs, as far as recording events needs them; an
+    /// ID we do not hold is left out.
+    async fn item_versions(
+        &self,
+        operator: CountryCode,
+        s10s: &[S10Id],
+    ) -> StoreResult<Vec<ItemVersion>>;
+    /// Settles a run of `actor.operator`'s inbox messages in one transaction, all or none:
+    /// records the planned events with each item's new status, marks the applied messages
+    /// applied and quarantines the others with their reason (audited as
+    /// [`Store::mark_inbox_quarantined`] does). Conflict if an item is no longer at the
+    /// version its events were derived from: read again and plan again.
+    async fn settle_inbox(&self, actor: &Actor, settlement: &InboxSettlement) -> StoreResult<()>;
     /// Every message from `sender` to `recipient` written at or after `since`, of
     /// `message_type` (`PREDES`...) when given, whatever its delivery state, in sequence
     /// order: what a file export hands a partner that has no online link.

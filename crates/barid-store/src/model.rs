@@ -618,6 +618,38 @@ pub struct InboxMessage {
     pub applied_at: Option<OffsetDateTime>,
 }
 
+/// What recording events on our copy of an item needs to know of it: the optimistic check
+/// compares `version`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ItemVersion {
+    pub id: ItemId,
+    pub s10: S10Id,
+    pub version: i64,
+    pub origin_country: CountryCode,
+    pub destination_country: CountryCode,
+}
+
+/// New events on one item, with the item's status after the last of them: one version step
+/// for all of them, checked against the version they were derived from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedItemEvents {
+    pub item: ItemId,
+    pub expected_version: i64,
+    pub events: Vec<NewEvent>,
+    pub derived: DerivedStatus,
+}
+
+/// A run of inbox messages settled in one transaction: the events they add, the messages that
+/// were applied, the ones set aside with their reason, and what they cause to be sent.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct InboxSettlement {
+    pub events: Vec<PlannedItemEvents>,
+    pub applied: Vec<InboxId>,
+    pub quarantined: Vec<(InboxId, String)>,
+    /// Messages the run causes (events passed on to another post), written with it.
+    pub outbox: Vec<NewOutboxMessage>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InboxInsert {
     Inserted(InboxId),

@@ -882,30 +882,53 @@ pub async fn close_dispatch_of(
         next_action: None,
         source: EventSource::Local,
     };
+    // The destination follows our items from the counter: with the pre-advice and the
+    // ITMATT, in the same sequence after them, it hears of every event of theirs so far and
+    // of this departure (a partner's events on them reach it through us, see `inbox`).
+    let mut stored_of: std::collections::HashMap<ItemId, Vec<&barid_store::model::ItemEvent>> =
+        std::collections::HashMap::new();
+    for event in &events {
+        stored_of.entry(event.item).or_default().push(event);
+    }
+    let mut history_report = Vec::new();
     let mut planned_events = Vec::with_capacity(item_ids.len());
     for record in &records {
         for item in &record.items {
             let Some(copy) = &item.item else { continue };
+            if copy.origin_country == principal.operator {
+                for stored in stored_of.get(&copy.id).into_iter().flatten() {
+                    history_report.push(crate::exchange_messages::tracking_event_of(
+                        item.s10,
+                        &stored.event,
+                    ));
+                }
+            }
             let history = histories.remove(&copy.id).unwrap_or_default();
             let current = lifecycle::replay(&history).state;
             let next = lifecycle::apply_local(&current, &departure)
                 .map_err(|error| refused_by_lifecycle(&item.s10, &error))?;
+            let departed = NewEvent {
+                code,
+                milestone: Milestone::DepartedOutwardOffice,
+                at,
+                office: office.site().clone(),
+                reason: None,
+                next_action: None,
+                signatory: None,
+                note: None,
+                source: EventSource::Local,
+                reported_by: None,
+                collected: None,
+            };
+            if copy.origin_country == principal.operator {
+                history_report.push(crate::exchange_messages::tracking_event_of(
+                    item.s10, &departed,
+                ));
+            }
             planned_events.push(PlannedEvent {
                 item: copy.id,
                 expected_version: copy.version,
-                event: NewEvent {
-                    code,
-                    milestone: Milestone::DepartedOutwardOffice,
-                    at,
-                    office: office.site().clone(),
-                    reason: None,
-                    next_action: None,
-                    signatory: None,
-                    note: None,
-                    source: EventSource::Local,
-                    reported_by: None,
-                    collected: None,
-                },
+                event: departed,
                 derived: DerivedStatus {
                     status: next.status(),
                     leg: next.leg(),
@@ -931,7 +954,13 @@ pub async fn close_dispatch_of(
         let mut numbered = receptacles.clone();
         let closed = domain::close_dispatch(s8, &mut numbered)
             .map_err(|error| StoreError::invalid("receptacles", error.to_string()))?;
-        let outbox = messages(&closed, &plan, at)?;
+        let mut outbox = messages(&closed, &plan, at)?;
+        outbox.extend(crate::exchange_messages::emsevt(
+            principal.operator,
+            series.destination.country(),
+            history_report.clone(),
+            at,
+        )?);
         Ok(DispatchPlan {
             s8,
             receptacles: row_ids

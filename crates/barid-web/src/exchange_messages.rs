@@ -80,6 +80,28 @@ pub fn emsevt(
     )?])
 }
 
+/// An event we store, as a partner hears of it. A signatory or a note the message format cannot
+/// carry (too long for it, or with control characters) stays with us: the event itself goes.
+pub fn tracking_event_of(s10: S10Id, event: &barid_store::model::NewEvent) -> TrackingEvent {
+    TrackingEvent {
+        s10,
+        code: event.code,
+        milestone: event.milestone,
+        at: event.at,
+        office: event.office.clone(),
+        reason: event.reason.clone(),
+        next_action: event.next_action,
+        signatory: event
+            .signatory
+            .as_deref()
+            .and_then(|text| barid_messages::Signatory::parse(text).ok()),
+        note: event
+            .note
+            .as_deref()
+            .and_then(|text| barid_messages::Note::parse(text).ok()),
+    }
+}
+
 /// What the destination post learns of an item before it arrives.
 pub fn item_attributes(state: &AppState, item: &Item) -> Result<ItemAttributes, StoreError> {
     let service = state

@@ -6,11 +6,11 @@
 //! names an office we do not have, an item we do not know) is quarantined with the reason and
 //! does not hold back the messages after it; administrators see the quarantine.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use barid_core::lifecycle::{self, EventSource, LifecycleEvent};
-use barid_core::{CountryCode, Milestone, ReferenceData};
-use barid_messages::{BaridJsonV1, Emsevt, Envelope, Itmatt, MessageBody, MessageCodec, Predes};
+use barid_core::{CountryCode, Milestone, ReferenceData, S10Id, SiteCode};
+use barid_messages::{BaridJsonV1, Envelope, Itmatt, MessageBody, MessageCodec, Predes};
 use barid_store::model::*;
 use barid_store::{Store, StoreError, StoreResult};
 use time::OffsetDateTime;
@@ -93,6 +93,9 @@ pub async fn apply_pending(
 /// only once every message before it is settled: a message that arrived ahead of an earlier
 /// one waits for it. A message whose sequence number was already settled by another message
 /// is quarantined.
+///
+/// Consecutive EMSEVTs (the bulk of the traffic) are settled together, up to [`RUN_EVENTS`]
+/// events in one transaction ([`settle_run`]); every other message is applied on its own.
 pub async fn apply_from(
     store: &dyn Store,
     reference: &ReferenceData,
@@ -105,44 +108,340 @@ pub async fn apply_from(
     let mut outcomes = Vec::new();
     loop {
         let pending = store.pending_inbox(recipient, sender, BATCH).await?;
+        let mut run = Run::default();
         for message in &pending {
             let sequence = message.message.sequence;
             if sequence > settled + 1 {
                 // A gap: the message before this one has not arrived yet.
+                outcomes.extend(settle_run(store, recipient, run, now).await?);
                 return Ok(outcomes);
             }
-            let result = if sequence <= settled {
-                Err(Refusal::Message(format!(
-                    "sequence number {sequence} from {sender} was already used by another message"
-                )))
+            if sequence <= settled {
+                run.entries.push(RunEntry::Refused(
+                    message.id,
+                    format!(
+                        "sequence number {sequence} from {sender} was already used by another \
+                         message"
+                    ),
+                ));
             } else {
-                apply_one(store, reference, recipient, message, now).await
-            };
-            match result {
-                Ok(()) => {
-                    store.mark_inbox_applied(message.id, now).await?;
-                    outcomes.push((message.id, Outcome::Applied));
+                match decode(message) {
+                    Err(reason) => run.entries.push(RunEntry::Refused(message.id, reason)),
+                    Ok(envelope) => match envelope.into_body() {
+                        MessageBody::Emsevt(emsevt) => {
+                            run.events += emsevt.events().len();
+                            run.entries.push(RunEntry::Events(
+                                message.id,
+                                sender,
+                                emsevt.into_events(),
+                            ));
+                        }
+                        body => {
+                            let run = std::mem::take(&mut run);
+                            outcomes.extend(settle_run(store, recipient, run, now).await?);
+                            let outcome =
+                                apply_alone(store, reference, recipient, message, &body, now)
+                                    .await?;
+                            outcomes.push((message.id, outcome));
+                        }
+                    },
                 }
-                Err(Refusal::Message(reason)) => {
-                    tracing::warn!(
-                        message = %message.message.message_id,
-                        sender = %sender,
-                        reason,
-                        "message quarantined"
-                    );
-                    store
-                        .mark_inbox_quarantined(message.id, &reason, now)
-                        .await?;
-                    outcomes.push((message.id, Outcome::Quarantined(reason)));
-                }
-                Err(Refusal::Store(error)) => return Err(error),
             }
             settled = settled.max(sequence);
+            if run.events >= RUN_EVENTS {
+                let run = std::mem::take(&mut run);
+                outcomes.extend(settle_run(store, recipient, run, now).await?);
+            }
         }
+        outcomes.extend(settle_run(store, recipient, run, now).await?);
         if pending.len() < BATCH as usize {
             return Ok(outcomes);
         }
     }
+}
+
+/// The most events one run of EMSEVTs settles in one transaction.
+const RUN_EVENTS: usize = 5_000;
+
+/// Messages settled together, in sequence order.
+#[derive(Default)]
+struct Run {
+    entries: Vec<RunEntry>,
+    events: usize,
+}
+
+enum RunEntry {
+    /// Refused before its turn (it does not decode, or its number was used): quarantined.
+    Refused(InboxId, String),
+    /// An EMSEVT's events, from this sender.
+    Events(InboxId, CountryCode, Vec<barid_messages::TrackingEvent>),
+}
+
+/// The message's envelope, checked against how it was delivered; a refusal is the reason the
+/// quarantine shows.
+fn decode(message: &InboxMessage) -> Result<Envelope, String> {
+    let envelope = BaridJsonV1
+        .decode(message.message.body.as_bytes())
+        .map_err(|error| format!("{} ({})", error, error.code()))?;
+    match check_envelope(&envelope, message) {
+        Ok(()) => Ok(envelope),
+        Err(Refusal::Message(reason)) => Err(reason),
+        Err(Refusal::Store(error)) => Err(error.to_string()),
+    }
+}
+
+/// Applies a message that is not an EMSEVT in its own transaction, or quarantines it.
+async fn apply_alone(
+    store: &dyn Store,
+    reference: &ReferenceData,
+    recipient: CountryCode,
+    message: &InboxMessage,
+    body: &MessageBody,
+    now: OffsetDateTime,
+) -> StoreResult<Outcome> {
+    let actor = system_actor(recipient, now);
+    let sender = message.message.sender;
+    let result = match body {
+        MessageBody::Predes(predes) => apply_predes(store, &actor, predes).await,
+        MessageBody::Itmatt(itmatt) => apply_itmatt(store, reference, &actor, sender, itmatt).await,
+        MessageBody::Emsevt(emsevt) => {
+            let entry = RunEntry::Events(message.id, sender, emsevt.events().to_vec());
+            let run = Run {
+                entries: vec![entry],
+                events: emsevt.events().len(),
+            };
+            let mut outcomes = settle_run(store, recipient, run, now).await?;
+            return Ok(outcomes
+                .pop()
+                .map(|(_, outcome)| outcome)
+                .unwrap_or(Outcome::Applied));
+        }
+        MessageBody::Resdes(resdes) => {
+            apply_resdes(store, &actor, sender, resdes, &message.message.body).await
+        }
+    };
+    match result {
+        Ok(()) => {
+            store.mark_inbox_applied(message.id, now).await?;
+            Ok(Outcome::Applied)
+        }
+        Err(Refusal::Message(reason)) => {
+            tracing::warn!(
+                message = %message.message.message_id,
+                sender = %sender,
+                reason,
+                "message quarantined"
+            );
+            store
+                .mark_inbox_quarantined(message.id, &reason, now)
+                .await?;
+            Ok(Outcome::Quarantined(reason))
+        }
+        Err(Refusal::Store(error)) => Err(error),
+    }
+}
+
+/// How many times a run is planned again when a local event changed one of its items meanwhile.
+const RUN_ATTEMPTS: usize = 3;
+
+/// Settles a run in one transaction: every EMSEVT whose items we all know adds its events
+/// (those not stored already: a resent event changes nothing), each item's status derived
+/// once from its whole history; an EMSEVT naming an item we do not know is quarantined whole,
+/// as are the messages refused before. If a local event changes an item between the reads
+/// and the write, the run is read and planned again; after [`RUN_ATTEMPTS`] the run stays
+/// pending for the next pass.
+async fn settle_run(
+    store: &dyn Store,
+    recipient: CountryCode,
+    run: Run,
+    now: OffsetDateTime,
+) -> StoreResult<Vec<(InboxId, Outcome)>> {
+    if run.entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let actor = system_actor(recipient, now);
+    let mut last_conflict = None;
+    for _ in 0..RUN_ATTEMPTS {
+        let (settlement, outcomes) = plan_run(store, recipient, &run, now).await?;
+        match store.settle_inbox(&actor, &settlement).await {
+            Ok(()) => {
+                for (id, reason) in &settlement.quarantined {
+                    tracing::warn!(inbox = %id, reason, "message quarantined");
+                }
+                return Ok(outcomes);
+            }
+            Err(conflict @ StoreError::Conflict { .. }) => last_conflict = Some(conflict),
+            Err(other) => return Err(other),
+        }
+    }
+    Err(last_conflict
+        .unwrap_or_else(|| StoreError::conflict("item", "the run's items kept changing")))
+}
+
+/// One item as the run leaves it.
+struct Planned {
+    version: ItemVersion,
+    history: Vec<LifecycleEvent>,
+    /// (code, time in µs, office) of every event it has: the store's idea of the same event.
+    known: HashSet<(String, i128, String)>,
+    new: Vec<NewEvent>,
+}
+
+fn event_key(
+    code: &barid_core::EventCode,
+    at: OffsetDateTime,
+    office: &SiteCode,
+) -> (String, i128, String) {
+    (
+        code.as_str().to_owned(),
+        at.unix_timestamp_nanos() / 1_000,
+        office.as_str().to_owned(),
+    )
+}
+
+async fn plan_run(
+    store: &dyn Store,
+    operator: CountryCode,
+    run: &Run,
+    now: OffsetDateTime,
+) -> StoreResult<(InboxSettlement, Vec<(InboxId, Outcome)>)> {
+    let s10s: Vec<S10Id> = run
+        .entries
+        .iter()
+        .filter_map(|entry| match entry {
+            RunEntry::Events(_, _, events) => Some(events.iter().map(|event| event.s10)),
+            RunEntry::Refused(..) => None,
+        })
+        .flatten()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let versions = store.item_versions(operator, &s10s).await?;
+    let ids: Vec<ItemId> = versions.iter().map(|version| version.id).collect();
+    let mut items: HashMap<S10Id, Planned> = versions
+        .into_iter()
+        .map(|version| {
+            (
+                version.s10,
+                Planned {
+                    version,
+                    history: Vec::new(),
+                    known: HashSet::new(),
+                    new: Vec::new(),
+                },
+            )
+        })
+        .collect();
+    let s10_of: HashMap<ItemId, S10Id> = items
+        .values()
+        .map(|planned| (planned.version.id, planned.version.s10))
+        .collect();
+    for stored in store.events_of_items(operator, &ids).await? {
+        let Some(planned) = s10_of.get(&stored.item).and_then(|s10| items.get_mut(s10)) else {
+            continue;
+        };
+        planned.known.insert(event_key(
+            &stored.event.code,
+            stored.event.at,
+            &stored.event.office,
+        ));
+        planned.history.push(LifecycleEvent {
+            milestone: stored.event.milestone,
+            at: stored.event.at,
+            next_action: stored.event.next_action,
+            source: stored.event.source,
+        });
+    }
+    let mut settlement = InboxSettlement::default();
+    let mut outcomes = Vec::with_capacity(run.entries.len());
+    // Items in the order the run first touches them, so the plan is the same every time.
+    let mut touched: Vec<S10Id> = Vec::new();
+    // The origin post passes a partner's events on its items on to their destination, which
+    // has no other way to hear of a transit office's scans: they follow the ITMATT that made
+    // its copy, in our sequence towards it.
+    let mut relayed: BTreeMap<CountryCode, Vec<barid_messages::TrackingEvent>> = BTreeMap::new();
+    for entry in &run.entries {
+        match entry {
+            RunEntry::Refused(id, reason) => {
+                settlement.quarantined.push((*id, reason.clone()));
+                outcomes.push((*id, Outcome::Quarantined(reason.clone())));
+            }
+            RunEntry::Events(id, sender, events) => {
+                // Every item must be ours before anything is recorded: the message is applied
+                // whole or not at all.
+                if let Some(unknown) = events.iter().find(|event| !items.contains_key(&event.s10)) {
+                    let reason = format!("{operator} does not know the item {}", unknown.s10);
+                    settlement.quarantined.push((*id, reason.clone()));
+                    outcomes.push((*id, Outcome::Quarantined(reason)));
+                    continue;
+                }
+                for event in events {
+                    let Some(planned) = items.get_mut(&event.s10) else {
+                        continue;
+                    };
+                    if !planned
+                        .known
+                        .insert(event_key(&event.code, event.at, &event.office))
+                    {
+                        continue;
+                    }
+                    if planned.new.is_empty() {
+                        touched.push(event.s10);
+                    }
+                    let destination = planned.version.destination_country;
+                    if planned.version.origin_country == operator
+                        && destination != operator
+                        && destination != *sender
+                    {
+                        relayed.entry(destination).or_default().push(event.clone());
+                    }
+                    planned.history.push(event.lifecycle_event());
+                    planned.new.push(NewEvent {
+                        code: event.code,
+                        milestone: event.milestone,
+                        at: event.at,
+                        office: event.office.clone(),
+                        reason: event.reason.clone(),
+                        next_action: event.next_action,
+                        signatory: event
+                            .signatory
+                            .as_ref()
+                            .map(|text| text.as_str().to_owned()),
+                        note: event.note.as_ref().map(|text| text.as_str().to_owned()),
+                        source: EventSource::Partner,
+                        reported_by: Some(*sender),
+                        collected: None,
+                    });
+                }
+                settlement.applied.push(*id);
+                outcomes.push((*id, Outcome::Applied));
+            }
+        }
+    }
+    for s10 in touched {
+        let Some(planned) = items.remove(&s10) else {
+            continue;
+        };
+        let state = lifecycle::replay(&planned.history).state;
+        settlement.events.push(PlannedItemEvents {
+            item: planned.version.id,
+            expected_version: planned.version.version,
+            events: planned.new,
+            derived: DerivedStatus {
+                status: state.status(),
+                leg: state.leg(),
+            },
+        });
+    }
+    for (destination, events) in relayed {
+        settlement.outbox.extend(crate::exchange_messages::emsevt(
+            operator,
+            destination,
+            events,
+            now,
+        )?);
+    }
+    Ok((settlement, outcomes))
 }
 
 /// Applies the pending messages of every operator hosted on this node.
@@ -160,37 +459,6 @@ pub async fn apply_hosted(
         }
     }
     Ok(total)
-}
-
-async fn apply_one(
-    store: &dyn Store,
-    reference: &ReferenceData,
-    recipient: CountryCode,
-    message: &InboxMessage,
-    now: OffsetDateTime,
-) -> Result<(), Refusal> {
-    let envelope = BaridJsonV1
-        .decode(message.message.body.as_bytes())
-        .map_err(|error| Refusal::Message(format!("{} ({})", error, error.code())))?;
-    check_envelope(&envelope, message)?;
-    let actor = system_actor(recipient, now);
-    match envelope.body() {
-        MessageBody::Predes(predes) => apply_predes(store, &actor, predes).await,
-        MessageBody::Itmatt(itmatt) => {
-            apply_itmatt(store, reference, &actor, envelope.sender(), itmatt).await
-        }
-        MessageBody::Emsevt(emsevt) => apply_emsevt(store, &actor, envelope.sender(), emsevt).await,
-        MessageBody::Resdes(resdes) => {
-            apply_resdes(
-                store,
-                &actor,
-                envelope.sender(),
-                resdes,
-                &message.message.body,
-            )
-            .await
-        }
-    }
 }
 
 /// The destination's response on receipt goes on our outward dispatch, where the dispatch's
@@ -377,97 +645,6 @@ async fn apply_itmatt(
     }
     if !entries.is_empty() {
         store.create_items(actor, &entries).await?;
-    }
-    Ok(())
-}
-
-async fn apply_emsevt(
-    store: &dyn Store,
-    actor: &Actor,
-    sender: CountryCode,
-    emsevt: &Emsevt,
-) -> Result<(), Refusal> {
-    let operator = actor.operator;
-    // Every item must be ours before anything is recorded, so the message is applied whole.
-    let mut items = Vec::with_capacity(emsevt.events().len());
-    for event in emsevt.events() {
-        let item = store.item(operator, &event.s10).await?.ok_or_else(|| {
-            Refusal::Message(format!("{operator} does not know the item {}", event.s10))
-        })?;
-        items.push(item);
-    }
-    for (event, item) in emsevt.events().iter().zip(items) {
-        let s10 = item.s10;
-        // The copy just read serves the first try; after a conflict it is read again.
-        let mut known = Some(item);
-        let mut recorded = false;
-        for _ in 0..3 {
-            let current = match known.take() {
-                Some(item) => item,
-                None => store.item(operator, &s10).await?.ok_or_else(|| {
-                    Refusal::Message(format!("{operator} does not know the item {s10}"))
-                })?,
-            };
-            let mut history: Vec<LifecycleEvent> = store
-                .item_events(operator, current.id)
-                .await?
-                .iter()
-                .map(|stored| LifecycleEvent {
-                    milestone: stored.event.milestone,
-                    at: stored.event.at,
-                    next_action: stored.event.next_action,
-                    source: stored.event.source,
-                })
-                .collect();
-            history.push(event.lifecycle_event());
-            let state = lifecycle::replay(&history).state;
-            let new_event = NewEvent {
-                code: event.code,
-                milestone: event.milestone,
-                at: event.at,
-                office: event.office.clone(),
-                reason: event.reason.clone(),
-                next_action: event.next_action,
-                signatory: event
-                    .signatory
-                    .as_ref()
-                    .map(|text| text.as_str().to_owned()),
-                note: event.note.as_ref().map(|text| text.as_str().to_owned()),
-                source: EventSource::Partner,
-                reported_by: Some(sender),
-                collected: None,
-            };
-            match store
-                .record_event(
-                    actor,
-                    current.id,
-                    current.version,
-                    &new_event,
-                    DerivedStatus {
-                        status: state.status(),
-                        leg: state.leg(),
-                    },
-                    &[],
-                )
-                .await
-            {
-                Ok(_) => {
-                    recorded = true;
-                    break;
-                }
-                // Someone recorded an event meanwhile: derive again.
-                Err(StoreError::Conflict { .. }) => continue,
-                Err(other) => return Err(other.into()),
-            }
-        }
-        if !recorded {
-            // Left pending and tried again on the next pass: the events already recorded
-            // are recognised then, so the message still ends up applied once, whole.
-            return Err(Refusal::Store(StoreError::conflict(
-                "item",
-                format!("{s10} kept changing while a partner's event was recorded on it"),
-            )));
-        }
     }
     Ok(())
 }

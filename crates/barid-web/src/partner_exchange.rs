@@ -179,9 +179,48 @@ pub async fn receive(
         ));
     }
     let now = state.now();
-    let mut received = Vec::with_capacity(batch.messages.len());
+    let mut storable = Vec::with_capacity(batch.messages.len());
+    let mut slots = Vec::with_capacity(batch.messages.len());
     for (index, raw) in batch.messages.iter().enumerate() {
-        received.push(store_one(state.store(), index, raw, sender, recipient, now).await?);
+        slots.push(match read_one(index, raw, sender, recipient, now) {
+            Ok(message) => {
+                let slot = (message.message_id, message.sequence);
+                storable.push(message);
+                Ok(slot)
+            }
+            Err(ack) => Err(ack),
+        });
+    }
+    // The whole batch is stored in one transaction: one commit, not one per message.
+    let mut inserts = state.store().insert_inbox_all(&storable).await?.into_iter();
+    drop(storable);
+    let mut received = Vec::with_capacity(slots.len());
+    for (index, slot) in slots.into_iter().enumerate() {
+        received.push(match slot {
+            Err(ack) => Received::Answered(ack),
+            Ok((id, sequence)) => {
+                let sequence = u64::try_from(sequence).unwrap_or_default();
+                match inserts.next() {
+                    Some(InboxInsert::Inserted(inbox)) => Received::Stored {
+                        inbox,
+                        id,
+                        sequence,
+                    },
+                    Some(InboxInsert::Duplicate(_)) => Received::Answered(Acknowledgement {
+                        index,
+                        id: Some(id),
+                        sequence: Some(sequence),
+                        status: AckStatus::Duplicate,
+                        error: None,
+                    }),
+                    None => {
+                        return Err(ApiError::internal(
+                            "the inbox answered for fewer messages than it was given",
+                        ));
+                    }
+                }
+            }
+        });
     }
     // Applied in a task of its own: a request cut short (the client gone, the time limit)
     // must not stop a message half way through being applied.
@@ -230,49 +269,49 @@ pub async fn receive(
     Ok(BatchReply { acknowledgements })
 }
 
-async fn store_one(
-    store: &dyn Store,
+/// The inbox row for one message of a batch, or the answer that refuses it before storing.
+fn read_one(
     index: usize,
     raw: &RawValue,
     sender: CountryCode,
     recipient: CountryCode,
     now: OffsetDateTime,
-) -> StoreResult<Received> {
+) -> Result<NewInboxMessage, Acknowledgement> {
     let header: EnvelopeHeader<'_> = match serde_json::from_str(raw.get()) {
         Ok(header) => header,
         Err(error) => {
-            return Ok(Received::Answered(rejected(
+            return Err(rejected(
                 index,
                 None,
                 None,
                 "invalid_envelope",
                 format!("not a message envelope: {error}"),
-            )));
+            ));
         }
     };
     let id = header.id.as_deref().and_then(|id| Uuid::try_parse(id).ok());
     let sequence = header.sequence.filter(|sequence| *sequence >= 1);
     let (Some(id), Some(sequence)) = (id, sequence) else {
-        return Ok(Received::Answered(rejected(
+        return Err(rejected(
             index,
             id,
             sequence,
             "invalid_envelope",
             "a message needs its UUID (`id`) and its sequence number from 1 (`sequence`)"
                 .to_owned(),
-        )));
+        ));
     };
     let Ok(stored_sequence) = i64::try_from(sequence) else {
-        return Ok(Received::Answered(rejected(
+        return Err(rejected(
             index,
             Some(id),
             Some(sequence),
             "invalid_envelope",
             format!("sequence number {sequence} is too large"),
-        )));
+        ));
     };
     if header.sender.as_deref() != Some(sender.as_str()) {
-        return Ok(Received::Answered(rejected(
+        return Err(rejected(
             index,
             Some(id),
             Some(sequence),
@@ -281,10 +320,10 @@ async fn store_one(
                 "the token belongs to {sender}, but the message says it is from {}",
                 header.sender.as_deref().unwrap_or("nobody")
             ),
-        )));
+        ));
     }
     if header.recipient.as_deref() != Some(recipient.as_str()) {
-        return Ok(Received::Answered(rejected(
+        return Err(rejected(
             index,
             Some(id),
             Some(sequence),
@@ -293,7 +332,7 @@ async fn store_one(
                 "this endpoint receives for {recipient}, but the message is addressed to {}",
                 header.recipient.as_deref().unwrap_or("nobody")
             ),
-        )));
+        ));
     }
     let message = NewInboxMessage {
         message_id: id,
@@ -308,20 +347,7 @@ async fn store_one(
         body: raw.get().to_owned(),
         received_at: now,
     };
-    Ok(match store.insert_inbox(&message).await? {
-        InboxInsert::Inserted(inbox) => Received::Stored {
-            inbox,
-            id,
-            sequence,
-        },
-        InboxInsert::Duplicate(_) => Received::Answered(Acknowledgement {
-            index,
-            id: Some(id),
-            sequence: Some(sequence),
-            status: AckStatus::Duplicate,
-            error: None,
-        }),
-    })
+    Ok(message)
 }
 
 /// How long to wait before trying a message again after `attempts` failed tries: doubling

@@ -1796,6 +1796,173 @@ pub async fn inbox_messages_are_applied_or_quarantined(store: Arc<dyn Store>) {
     );
 }
 
+pub async fn inbox_runs_are_settled_whole_or_not_at_all(store: Arc<dyn Store>) {
+    network(&store).await;
+    let (first_item, posted) = accept(&store, ItemIdSource::Given(s10(1)), &[])
+        .await
+        .unwrap();
+    let (second_item, _) = accept(&store, ItemIdSource::Given(s10(2)), &[])
+        .await
+        .unwrap();
+    let versions = store
+        .item_versions(cc("EG"), &[s10(2), s10(1), s10(3)])
+        .await
+        .unwrap();
+    let mut found: Vec<(barid_core::S10Id, ItemId, i64)> = versions
+        .iter()
+        .map(|version| (version.s10, version.id, version.version))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        vec![(s10(1), first_item.id, 1), (s10(2), second_item.id, 1)]
+    );
+
+    let mut ids = Vec::new();
+    for sequence in 1..=3 {
+        let InboxInsert::Inserted(id) = store
+            .insert_inbox(&inbox_message("PS", sequence))
+            .await
+            .unwrap()
+        else {
+            panic!("inserted");
+        };
+        ids.push(id);
+    }
+    let mut actor = cli("EG");
+    actor.name = "exchange".to_owned();
+    actor.at = T0 + minutes(90);
+    let arrived = at_outward_office(T0 + minutes(40));
+    let mut departed = at_outward_office(T0 + minutes(60));
+    departed.code = barid_core::EventCode::parse("EMC").unwrap();
+    departed.milestone = Milestone::DepartedOutwardOffice;
+    let settlement = |first_version: i64| InboxSettlement {
+        events: vec![
+            PlannedItemEvents {
+                item: first_item.id,
+                expected_version: first_version,
+                events: vec![arrived.clone(), departed.clone()],
+                derived: derived(ItemStatus::DepartedOrigin),
+            },
+            PlannedItemEvents {
+                item: second_item.id,
+                expected_version: 1,
+                events: vec![arrived.clone()],
+                derived: derived(ItemStatus::AtOutwardOffice),
+            },
+        ],
+        applied: vec![ids[0], ids[2]],
+        quarantined: vec![(ids[1], "EG does not know the item RR000000090EG".to_owned())],
+        outbox: vec![message("PS", "EMSEVT")],
+    };
+    let audit_before = audit_count(&store, "EG").await;
+
+    // Planned from a version that is gone: nothing at all is written.
+    assert_conflict(store.settle_inbox(&actor, &settlement(7)).await);
+    assert_eq!(
+        store
+            .item_events(cc("EG"), first_item.id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        store
+            .item_events(cc("EG"), second_item.id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        store
+            .pending_inbox(cc("EG"), cc("PS"), 10)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(audit_count(&store, "EG").await, audit_before);
+    assert!(pending(&store, "PS", T0 + minutes(90)).await.is_empty());
+
+    store.settle_inbox(&actor, &settlement(1)).await.unwrap();
+    let first_events = store.item_events(cc("EG"), first_item.id).await.unwrap();
+    assert_eq!(
+        first_events
+            .iter()
+            .map(|event| event.event.clone())
+            .collect::<Vec<_>>(),
+        vec![posted.event.clone(), arrived.clone(), departed.clone()]
+    );
+    assert!(
+        first_events[1..]
+            .iter()
+            .all(|event| event.recorded_at == T0 + minutes(90))
+    );
+    let first = store.item(cc("EG"), &s10(1)).await.unwrap().unwrap();
+    assert_eq!(
+        (first.status, first.version),
+        (ItemStatus::DepartedOrigin, 2)
+    );
+    let second = store.item(cc("EG"), &s10(2)).await.unwrap().unwrap();
+    assert_eq!(
+        (second.status, second.version),
+        (ItemStatus::AtOutwardOffice, 2)
+    );
+    assert!(
+        store
+            .pending_inbox(cc("EG"), cc("PS"), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .inbox_settled_through(cc("EG"), cc("PS"))
+            .await
+            .unwrap(),
+        3
+    );
+    let quarantined = store.quarantined_inbox(cc("EG")).await.unwrap();
+    assert_eq!(quarantined.len(), 1);
+    assert_eq!(quarantined[0].id, ids[1]);
+    assert_eq!(
+        quarantined[0].error.as_deref(),
+        Some("EG does not know the item RR000000090EG")
+    );
+    let outbox = pending(&store, "PS", T0 + minutes(90)).await;
+    assert_eq!(sequences(&outbox), vec![1]);
+    let actions = audit_actions(&store, "EG").await;
+    assert!(actions.iter().any(|action| action == "inbox.apply"));
+    assert!(actions.iter().any(|action| action == "inbox.quarantine"));
+
+    // Settled messages cannot be settled again: the whole run is refused.
+    let again = InboxSettlement {
+        events: Vec::new(),
+        applied: vec![ids[0]],
+        quarantined: Vec::new(),
+        outbox: Vec::new(),
+    };
+    assert_conflict(store.settle_inbox(&actor, &again).await);
+    let again = InboxSettlement {
+        events: Vec::new(),
+        applied: Vec::new(),
+        quarantined: vec![(ids[2], "late".to_owned())],
+        outbox: vec![message("PS", "EMSEVT")],
+    };
+    assert_conflict(store.settle_inbox(&actor, &again).await);
+    assert_eq!(
+        store
+            .item_events(cc("EG"), first_item.id)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(pending(&store, "PS", T0 + minutes(90)).await.len(), 1);
+}
+
 pub async fn partner_endpoints_are_upserted_and_listed(store: Arc<dyn Store>) {
     network(&store).await;
     let endpoint = PartnerEndpoint {

@@ -677,7 +677,6 @@ async fn next_dispatch_number(
 
 /// Records `events` (each at the item's expected version) in the caller's transaction, in
 /// batches: one UPDATE per distinct new status and expected version, and multi-row INSERTs.
-/// Only when an UPDATE misses an item are the versions read, to say which item and why.
 pub(crate) async fn record_planned_events(
     conn: &mut AnyConnection,
     dialect: Dialect,
@@ -685,19 +684,40 @@ pub(crate) async fn record_planned_events(
     events: &[PlannedEvent],
 ) -> StoreResult<()> {
     const CHUNK: usize = 400;
-    let operator = actor.operator;
     for chunk in events.chunks(CHUNK) {
+        let updates: Vec<(ItemId, i64, DerivedStatus)> = chunk
+            .iter()
+            .map(|planned| (planned.item, planned.expected_version, planned.derived))
+            .collect();
+        update_derived(conn, actor, &updates).await?;
+        let new_events: Vec<(ItemId, &NewEvent)> = chunk
+            .iter()
+            .map(|planned| (planned.item, &planned.event))
+            .collect();
+        insert_events(conn, dialect, actor.operator, &new_events, actor.at).await?;
+    }
+    Ok(())
+}
+
+/// Sets each item's new derived status and steps its version once, in the caller's
+/// transaction, if it is still at the version given: one UPDATE per distinct (status, leg,
+/// version). Only when an UPDATE misses an item are the versions read, to say which item and
+/// why. An item must appear once.
+pub(crate) async fn update_derived(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    updates: &[(ItemId, i64, DerivedStatus)],
+) -> StoreResult<()> {
+    const CHUNK: usize = 400;
+    let operator = actor.operator;
+    for chunk in updates.chunks(CHUNK) {
         let mut by_status: std::collections::BTreeMap<(&str, &str, i64), Vec<i64>> =
             std::collections::BTreeMap::new();
-        for planned in chunk {
+        for (item, version, derived) in chunk {
             by_status
-                .entry((
-                    planned.derived.status.as_str(),
-                    planned.derived.leg.as_str(),
-                    planned.expected_version,
-                ))
+                .entry((derived.status.as_str(), derived.leg.as_str(), *version))
                 .or_default()
-                .push(planned.item.0);
+                .push(item.0);
         }
         for ((status, leg, version), ids) in by_status {
             let placeholders = (0..ids.len())
@@ -723,11 +743,6 @@ pub(crate) async fn record_planned_events(
                 return Err(missed_item(conn, operator, &ids, version).await);
             }
         }
-        let new_events: Vec<(ItemId, &NewEvent)> = chunk
-            .iter()
-            .map(|planned| (planned.item, &planned.event))
-            .collect();
-        insert_events(conn, dialect, operator, &new_events, actor.at).await?;
     }
     Ok(())
 }

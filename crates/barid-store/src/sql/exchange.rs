@@ -493,16 +493,44 @@ pub(crate) async fn mark_inbox_quarantined(
     at: OffsetDateTime,
 ) -> StoreResult<()> {
     let mut tx = store.write().await?;
-    let row = sqlx::query(
+    quarantine(&mut tx, id, reason, at, false).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Quarantines one message in the caller's transaction; with `pending_only`, a message
+/// already settled is a conflict instead.
+async fn quarantine(
+    conn: &mut AnyConnection,
+    id: InboxId,
+    reason: &str,
+    at: OffsetDateTime,
+    pending_only: bool,
+) -> StoreResult<()> {
+    let sql = if pending_only {
         "UPDATE inbox SET state = 'quarantined', error = $1, quarantined_at_utc = $2 \
-         WHERE id = $3 RETURNING operator, sender, message_id, message_type, sequence",
-    )
-    .bind(reason)
-    .bind(micros(at)?)
-    .bind(id.0)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| StoreError::not_found("inbox message", id))?;
+         WHERE id = $3 AND state = 'pending' \
+         RETURNING operator, sender, message_id, message_type, sequence"
+    } else {
+        "UPDATE inbox SET state = 'quarantined', error = $1, quarantined_at_utc = $2 \
+         WHERE id = $3 RETURNING operator, sender, message_id, message_type, sequence"
+    };
+    let row = sqlx::query(sql)
+        .bind(reason)
+        .bind(micros(at)?)
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else {
+        return Err(if pending_only {
+            StoreError::conflict(
+                "inbox message",
+                format!("inbox message {id} was settled meanwhile"),
+            )
+        } else {
+            StoreError::not_found("inbox message", id)
+        });
+    };
     let recipient = row.parsed("operator", CountryCode::parse)?;
     let actor = Actor {
         operator: recipient,
@@ -513,7 +541,7 @@ pub(crate) async fn mark_inbox_quarantined(
         at,
     };
     audit::write(
-        &mut tx,
+        conn,
         &actor,
         Audit {
             operator: recipient,
@@ -529,7 +557,80 @@ pub(crate) async fn mark_inbox_quarantined(
             }),
         },
     )
-    .await?;
+    .await
+}
+
+pub(crate) async fn settle_inbox(
+    store: &SqlStore,
+    actor: &Actor,
+    settlement: &InboxSettlement,
+) -> StoreResult<()> {
+    const CHUNK: usize = 500;
+    let operator = actor.operator;
+    let mut tx = store.write().await?;
+    let updates: Vec<(ItemId, i64, DerivedStatus)> = settlement
+        .events
+        .iter()
+        .map(|planned| (planned.item, planned.expected_version, planned.derived))
+        .collect();
+    super::dispatches::update_derived(&mut tx, actor, &updates).await?;
+    let events: Vec<(ItemId, &NewEvent)> = settlement
+        .events
+        .iter()
+        .flat_map(|planned| planned.events.iter().map(|event| (planned.item, event)))
+        .collect();
+    super::items::insert_events(&mut tx, store.dialect, operator, &events, actor.at).await?;
+    for chunk in settlement.applied.chunks(CHUNK) {
+        let placeholders = (0..chunk.len())
+            .map(|index| format!("${}", index + 3))
+            .collect::<Vec<_>>()
+            .join(", ");
+        // Only a pending message of ours: another applier that got there first makes this a
+        // conflict, and nothing of the run is written twice.
+        let sql = format!(
+            "UPDATE inbox SET state = 'applied', applied_at_utc = $1, error = NULL \
+             WHERE operator = $2 AND state = 'pending' AND id IN ({placeholders})"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(micros(actor.at)?)
+            .bind(operator.as_str());
+        for id in chunk {
+            query = query.bind(id.0);
+        }
+        if query.execute(&mut *tx).await?.rows_affected() != chunk.len() as u64 {
+            return Err(StoreError::conflict(
+                "inbox message",
+                "a message of the run was settled meanwhile, or is not addressed to us",
+            ));
+        }
+    }
+    for (id, reason) in &settlement.quarantined {
+        quarantine(&mut tx, *id, reason, actor.at, true).await?;
+    }
+    let outbox = insert_outbox(&mut tx, operator, &settlement.outbox, actor.at).await?;
+    if !settlement.applied.is_empty() {
+        audit::write(
+            &mut tx,
+            actor,
+            Audit {
+                operator,
+                action: "inbox.apply",
+                object_type: "inbox_message",
+                object_id: settlement
+                    .applied
+                    .first()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+                details: json!({
+                    "messages": settlement.applied.iter().map(|id| id.0).collect::<Vec<_>>(),
+                    "items": settlement.events.len(),
+                    "events": events.len(),
+                    "outbox": outbox,
+                }),
+            },
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(())
 }

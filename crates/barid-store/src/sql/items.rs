@@ -1272,6 +1272,40 @@ pub(crate) async fn item_events(
     rows.iter().map(event_row).collect()
 }
 
+pub(crate) async fn item_versions(
+    store: &SqlStore,
+    operator: CountryCode,
+    s10s: &[S10Id],
+) -> StoreResult<Vec<ItemVersion>> {
+    const CHUNK: usize = 500;
+    let mut versions = Vec::with_capacity(s10s.len());
+    let mut conn = store.reader.acquire().await?;
+    for chunk in s10s.chunks(CHUNK) {
+        let placeholders = (0..chunk.len())
+            .map(|index| format!("${}", index + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = store.dialect.packed_select(
+            "id, s10, version, origin_country, destination_country",
+            &format!("FROM items WHERE operator = $1 AND s10 IN ({placeholders})"),
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(operator.as_str());
+        for s10 in chunk {
+            query = query.bind(s10.to_string());
+        }
+        for row in unpack(&query.fetch_one(&mut *conn).await?)? {
+            versions.push(ItemVersion {
+                id: ItemId(row.int("id")?),
+                s10: row.parsed("s10", S10Id::parse)?,
+                version: row.int("version")?,
+                origin_country: row.parsed("origin_country", CountryCode::parse)?,
+                destination_country: row.parsed("destination_country", CountryCode::parse)?,
+            });
+        }
+    }
+    Ok(versions)
+}
+
 pub(crate) async fn record_event(
     store: &SqlStore,
     actor: &Actor,

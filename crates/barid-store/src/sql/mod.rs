@@ -598,6 +598,18 @@ impl Store for SqlStore {
         exchange::quarantined_inbox(self, recipient).await
     }
 
+    async fn item_versions(
+        &self,
+        operator: CountryCode,
+        s10s: &[S10Id],
+    ) -> StoreResult<Vec<ItemVersion>> {
+        items::item_versions(self, operator, s10s).await
+    }
+
+    async fn settle_inbox(&self, actor: &Actor, settlement: &InboxSettlement) -> StoreResult<()> {
+        exchange::settle_inbox(self, actor, settlement).await
+    }
+
     async fn set_partner_endpoint(
         &self,
         actor: &Actor,

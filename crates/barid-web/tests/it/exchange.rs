@@ -242,7 +242,8 @@ async fn an_item_goes_from_arrival_to_a_closed_dispatch_with_its_pre_advice() {
         assert_eq!(codes, vec!["EMA", "EMB", "EMC"]);
     }
 
-    // PREDES to Jordan (closed transit) and Palestine; ITMATT with both items to Palestine.
+    // PREDES to Jordan (closed transit) and Palestine; ITMATT with both items to Palestine,
+    // then an EMSEVT with what Egypt recorded on them so far.
     let later = T0 + time::Duration::days(1);
     let to_jordan = app
         .store
@@ -266,8 +267,16 @@ async fn an_item_goes_from_arrival_to_a_closed_dispatch_with_its_pre_advice() {
             .iter()
             .map(|m| m.message_type.as_str())
             .collect::<Vec<_>>(),
-        vec!["PREDES", "ITMATT"]
+        vec!["PREDES", "ITMATT", "EMSEVT"]
     );
+    let history = BaridJsonV1.decode(to_palestine[2].body.as_bytes()).unwrap();
+    match history.body() {
+        MessageBody::Emsevt(emsevt) => {
+            let codes: Vec<&str> = emsevt.events().iter().map(|e| e.code.as_str()).collect();
+            assert_eq!(codes, vec!["EMA", "EMB", "EMC", "EMA", "EMB", "EMC"]);
+        }
+        other => panic!("expected an EMSEVT, got {other:?}"),
+    }
     let predes = BaridJsonV1.decode(to_palestine[0].body.as_bytes()).unwrap();
     match predes.body() {
         MessageBody::Predes(predes) => {
@@ -288,7 +297,7 @@ async fn an_item_goes_from_arrival_to_a_closed_dispatch_with_its_pre_advice() {
     let delivered = barid_web::dispatcher::deliver_hosted(app.store.as_ref(), later)
         .await
         .unwrap();
-    assert_eq!(delivered, 2);
+    assert_eq!(delivered, 3);
     assert_eq!(
         barid_web::dispatcher::deliver_hosted(app.store.as_ref(), later)
             .await
@@ -305,7 +314,7 @@ async fn an_item_goes_from_arrival_to_a_closed_dispatch_with_its_pre_advice() {
             .iter()
             .map(|m| (m.message.sequence, m.message.message_type.as_str()))
             .collect::<Vec<_>>(),
-        vec![(1, "PREDES"), (2, "ITMATT")]
+        vec![(1, "PREDES"), (2, "ITMATT"), (3, "EMSEVT")]
     );
     assert_eq!(
         app.store
@@ -320,7 +329,7 @@ async fn an_item_goes_from_arrival_to_a_closed_dispatch_with_its_pre_advice() {
     let applied = barid_web::inbox::apply_hosted(app.store.as_ref(), &reference(), later)
         .await
         .unwrap();
-    assert_eq!(applied.applied, 2);
+    assert_eq!(applied.applied, 3);
     assert_eq!(applied.quarantined, 0);
     let expected = app
         .store
@@ -342,10 +351,12 @@ async fn an_item_goes_from_arrival_to_a_closed_dispatch_with_its_pre_advice() {
             .unwrap()
             .unwrap();
         assert!(copy.customs.is_some());
+        // The posting from the ITMATT, then Egypt's other events from the EMSEVT (its posting
+        // again is recognised as the same event).
         let events = app.store.item_events(cc("PS"), copy.id).await.unwrap();
-        assert_eq!(events.len(), 1);
-        assert_eq!(events[0].event.code.as_str(), "EMA");
-        assert_eq!(events[0].event.reported_by, Some(cc("EG")));
+        let codes: Vec<&str> = events.iter().map(|e| e.event.code.as_str()).collect();
+        assert_eq!(codes, vec!["EMA", "EMB", "EMC"]);
+        assert!(events.iter().all(|e| e.event.reported_by == Some(cc("EG"))));
     }
     // Applying again finds nothing new.
     assert_eq!(

@@ -148,11 +148,12 @@ async fn a_dispatch_is_pre_advised_across_three_nodes_over_http_and_waits_out_a_
         .deliver(egypt.app.store.as_ref(), now)
         .await
         .unwrap();
-    // PREDES and ITMATT reached Palestine; Jordan's PREDES did not.
+    // PREDES, ITMATT and the EMSEVT of Egypt's events so far reached Palestine; Jordan's
+    // PREDES did not.
     assert_eq!(
         sent,
         Sent {
-            delivered: 2,
+            delivered: 3,
             rejected: 0,
             failed: 1
         }
@@ -330,8 +331,12 @@ async fn batches_twice_out_of_order_or_poisoned_lose_nothing_and_apply_once() {
         .await
         .unwrap();
     let types: Vec<&str> = outbox.iter().map(|m| m.message_type.as_str()).collect();
-    assert_eq!(types, vec!["PREDES", "ITMATT"]);
-    let (predes, itmatt) = (numbered(&outbox[0]), numbered(&outbox[1]));
+    assert_eq!(types, vec!["PREDES", "ITMATT", "EMSEVT"]);
+    let (predes, itmatt, history) = (
+        numbered(&outbox[0]),
+        numbered(&outbox[1]),
+        numbered(&outbox[2]),
+    );
 
     // Out of order: the ITMATT (2) before the PREDES (1) waits for it.
     let (status, reply) = post_batch(&palestine, &token, std::slice::from_ref(&itmatt)).await;
@@ -357,11 +362,23 @@ async fn batches_twice_out_of_order_or_poisoned_lose_nothing_and_apply_once() {
             .unwrap()
             .is_some()
     );
+    // Egypt's events on the items so far (EMA again, recognised; EMB; EMC).
+    let (_, reply) = post_batch(&palestine, &token, std::slice::from_ref(&history)).await;
+    assert_eq!(statuses(&reply), vec!["applied"]);
     let before = event_count(&palestine, 11).await;
+    assert_eq!(before, 3);
 
     // The same batch again: nothing changes.
-    let (_, reply) = post_batch(&palestine, &token, &[predes.clone(), itmatt.clone()]).await;
-    assert_eq!(statuses(&reply), vec!["duplicate", "duplicate"]);
+    let (_, reply) = post_batch(
+        &palestine,
+        &token,
+        &[predes.clone(), itmatt.clone(), history.clone()],
+    )
+    .await;
+    assert_eq!(
+        statuses(&reply),
+        vec!["duplicate", "duplicate", "duplicate"]
+    );
     assert_eq!(event_count(&palestine, 11).await, before);
 
     // A poisoned message (an item Palestine does not know) between two good ones: it is
@@ -370,9 +387,9 @@ async fn batches_twice_out_of_order_or_poisoned_lose_nothing_and_apply_once() {
         &palestine,
         &token,
         &[
-            departures(&[11], 3),
-            departures(&[99], 4),
-            departures(&[12], 5),
+            departures(&[11], 4),
+            departures(&[99], 5),
+            departures(&[12], 6),
         ],
     )
     .await;
@@ -389,7 +406,7 @@ async fn batches_twice_out_of_order_or_poisoned_lose_nothing_and_apply_once() {
         .await
         .unwrap();
     assert_eq!(quarantined.len(), 1);
-    assert_eq!(quarantined[0].message.sequence, 4);
+    assert_eq!(quarantined[0].message.sequence, 5);
     assert!(
         quarantined[0]
             .error
@@ -402,9 +419,9 @@ async fn batches_twice_out_of_order_or_poisoned_lose_nothing_and_apply_once() {
 
     // Refused without being stored: a message claiming another sender, and one without its
     // sequence number. Neither moves Palestine's sequence on.
-    let mut foreign: Value = serde_json::from_str(&departures(&[11], 6)).unwrap();
+    let mut foreign: Value = serde_json::from_str(&departures(&[11], 7)).unwrap();
     foreign["sender"] = json!("JO");
-    let mut unnumbered: Value = serde_json::from_str(&departures(&[11], 6)).unwrap();
+    let mut unnumbered: Value = serde_json::from_str(&departures(&[11], 7)).unwrap();
     unnumbered.as_object_mut().unwrap().remove("sequence");
     let (_, reply) = post_batch(
         &palestine,
@@ -423,7 +440,7 @@ async fn batches_twice_out_of_order_or_poisoned_lose_nothing_and_apply_once() {
     assert_eq!(event_count(&palestine, 11).await, before + 1);
 
     // Egypt's node stopped after Palestine applied its batch but before noting the delivery:
-    // its restarted dispatcher sends the two messages again, Palestine recognises them, and
+    // its restarted dispatcher sends the three messages again, Palestine recognises them, and
     // Egypt's outbox is empty with nothing applied twice.
     egypt
         .send_to("EG", "PS", palestine.url(), token.clone())
@@ -432,7 +449,7 @@ async fn batches_twice_out_of_order_or_poisoned_lose_nothing_and_apply_once() {
         .deliver(egypt.app.store.as_ref(), T0 + time::Duration::days(1))
         .await
         .unwrap();
-    assert_eq!(sent.delivered, 2);
+    assert_eq!(sent.delivered, 3);
     assert_eq!(event_count(&palestine, 11).await, before + 1);
     assert!(
         egypt

@@ -120,18 +120,18 @@ async fn administrators_point_pause_and_resume_partner_links_and_see_what_was_re
         jordan.url()
     );
 
-    // A dispatch for Palestine: its PREDES and ITMATT go to Jordan's node, which refuses them
-    // without keeping them. They wait in Egypt's outbox, with the reason.
+    // A dispatch for Palestine: its PREDES, ITMATT and EMSEVT go to Jordan's node, which
+    // refuses them without keeping them. They wait in Egypt's outbox, with the reason.
     egypt_dispatches(&egypt.app, 1..=2).await;
     let now = T0 + time::Duration::hours(2);
     let sent = dispatcher()
         .deliver(egypt.app.store.as_ref(), now)
         .await
         .unwrap();
-    assert_eq!((sent.delivered, sent.failed), (0, 2), "{sent:?}");
+    assert_eq!((sent.delivered, sent.failed), (0, 3), "{sent:?}");
     let watched = links(&egypt.app, &supervisor).await;
     let ps = link(&watched, "PS");
-    assert_eq!(ps["pending"], 2, "{ps}");
+    assert_eq!(ps["pending"], 3, "{ps}");
     assert_eq!(ps["rejected"], 0, "{ps}");
     assert!(
         ps["last_error"]
@@ -150,7 +150,7 @@ async fn administrators_point_pause_and_resume_partner_links_and_see_what_was_re
     assert_eq!(page.status, StatusCode::OK);
     let html = page.text();
     assert!(
-        html.contains(r#"data-partner="PS" data-state="failing" data-pending="2""#),
+        html.contains(r#"data-partner="PS" data-state="failing" data-pending="3""#),
         "{html}"
     );
     assert!(
@@ -248,7 +248,7 @@ async fn administrators_point_pause_and_resume_partner_links_and_see_what_was_re
         .deliver(egypt.app.store.as_ref(), later)
         .await
         .unwrap();
-    assert_eq!(sent.delivered, 2, "{sent:?}");
+    assert_eq!(sent.delivered, 3, "{sent:?}");
     for serial in 1..=2 {
         assert!(
             palestine
