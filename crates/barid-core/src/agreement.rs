@@ -119,7 +119,8 @@ impl TermsError {
         }
     }
 
-    fn json(error: &serde_json::Error) -> Self {
+    /// A document that does not read as JSON of the right shape.
+    pub fn json(error: &serde_json::Error) -> Self {
         Self::new(
             "",
             TermsErrorKind::InvalidJson,
@@ -127,7 +128,8 @@ impl TermsError {
         )
     }
 
-    fn prefixed(mut self, prefix: &str) -> Self {
+    /// The same error, its path under `prefix` (`terms` + `days` = `terms.days`).
+    pub fn prefixed(mut self, prefix: &str) -> Self {
         self.field = path(prefix, &self.field);
         self
     }

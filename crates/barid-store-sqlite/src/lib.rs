@@ -236,6 +236,11 @@ async fn settings(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
     )))
     .await?;
     conn.execute("PRAGMA synchronous = FULL").await?;
+    // SQLite's default page cache is 2 MB a connection: on a node with tens of thousands of
+    // items in flight, applying a partner's events spent most of its time re-reading index
+    // pages (183 µs an event at 50,000 items against 62 µs at 10,000). 64 MiB a connection is
+    // only taken as pages are read.
+    conn.execute("PRAGMA cache_size = -65536").await?;
     Ok(())
 }
 

@@ -240,6 +240,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         operator: CountryCode,
         id: DispatchRowId,
     ) -> StoreResult<Option<DispatchRecord>>;
+    /// As [`Store::dispatch`], but each receptacle without the items in it (its `items`
+    /// empty): for a step that needs the dispatch's state, not its contents.
+    async fn dispatch_head(
+        &self,
+        operator: CountryCode,
+        id: DispatchRowId,
+    ) -> StoreResult<Option<DispatchRecord>>;
     /// Newest first, at most `limit`.
     async fn dispatches(
         &self,
@@ -260,13 +267,21 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         operator: CountryCode,
         s8: &barid_core::DispatchId,
     ) -> StoreResult<Option<DispatchRecord>>;
+    /// As [`Store::expected_dispatch`], but each receptacle without the items in it (its
+    /// `items` empty): for a step that needs the dispatch's state, not its contents.
+    async fn expected_dispatch_head(
+        &self,
+        operator: CountryCode,
+        s8: &barid_core::DispatchId,
+    ) -> StoreResult<Option<DispatchRecord>>;
     /// A receptacle scanned on arrival: the advised one (same dispatch and serial) becomes
     /// received, with its measured weight and condition; an unadvised one is added. The
-    /// dispatch becomes received.
+    /// dispatch becomes received. The messages `reports` gives are written with it.
     async fn receive_receptacle(
         &self,
         actor: &Actor,
         arrival: &ReceptacleArrival,
+        reports: &ArrivalReports<'_>,
     ) -> StoreResult<ReceptacleRecord>;
     /// An item found in an opened inward receptacle (advised there or not), with its events
     /// (`EMD` on our copy), in one transaction.

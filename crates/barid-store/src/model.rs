@@ -1309,6 +1309,13 @@ pub struct PlannedEvent {
     pub derived: DerivedStatus,
 }
 
+/// The messages a receptacle's arrival causes (a transit office's `EMJ` reports), computed from
+/// the receptacle as received and whether this is its first arrival (not a second scan of its
+/// label). Called once, inside the arrival's transaction, so the arrival and its reports are
+/// written together or not at all.
+pub type ArrivalReports<'a> =
+    dyn Fn(&ReceptacleRecord, bool) -> Result<Vec<NewOutboxMessage>, StoreError> + Send + Sync + 'a;
+
 /// Computes the plan from the number the counter gave. Called once, inside the closing
 /// transaction; an error rolls everything back (the number included).
 pub type DispatchPlanner<'a> =

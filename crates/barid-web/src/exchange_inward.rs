@@ -123,7 +123,18 @@ pub async fn partner_dispatch(
     office: &ExchangeOffice,
     id: DispatchRowId,
 ) -> ApiResult<DispatchRecord> {
-    match state.store().dispatch(principal.operator, id).await? {
+    partner_only(
+        state.store().dispatch(principal.operator, id).await?,
+        office,
+    )
+}
+
+/// A dispatch read from the store, if it is a partner's dispatch at this office.
+fn partner_only(
+    found: Option<DispatchRecord>,
+    office: &ExchangeOffice,
+) -> ApiResult<DispatchRecord> {
+    match found {
         Some(dispatch)
             if &dispatch.office == office.site()
                 && dispatch.direction != DispatchDirection::Outward =>
@@ -183,9 +194,10 @@ pub async fn receive_receptacle(
 ) -> ApiResult<ReceptacleRecord> {
     let now = state.now();
     let actor = principal.actor(now);
+    // Only the dispatch's state and its receptacles' matter here, not the items in them.
     let dispatch = match state
         .store()
-        .expected_dispatch(principal.operator, &s9.dispatch)
+        .expected_dispatch_head(principal.operator, &s9.dispatch)
         .await?
     {
         Some(dispatch) => dispatch,
@@ -231,13 +243,28 @@ pub async fn receive_receptacle(
             ),
         ));
     }
-    let already_here = dispatch.receptacles.iter().any(|receptacle| {
-        receptacle.s9.map(|id| id.serial) == Some(s9.serial)
-            && matches!(
-                receptacle.status,
-                ReceptacleStatus::Received | ReceptacleStatus::Opened
-            )
-    });
+    // A transit office keeps no item copy to record on: it reports each item's arrival to the
+    // origins, in the same transaction as the arrival, the first time the receptacle arrives.
+    let transit = dispatch.direction == DispatchDirection::Transit;
+    let code = event_code(state, Milestone::ArrivedTransitOffice)?;
+    let reports = |received: &ReceptacleRecord, first_arrival: bool| {
+        if !(transit && first_arrival) {
+            return Ok(Vec::new());
+        }
+        let events = received
+            .items
+            .iter()
+            .map(|item| {
+                tracking_event(item.s10, code, Milestone::ArrivedTransitOffice, now, office)
+            })
+            .collect();
+        transit_reports(
+            principal.operator,
+            dispatch.s8.origin.country(),
+            events,
+            now,
+        )
+    };
     let received = state
         .store()
         .receive_receptacle(
@@ -248,30 +275,9 @@ pub async fn receive_receptacle(
                 measured_weight,
                 damaged,
             },
+            &reports,
         )
         .await?;
-    if dispatch.direction == DispatchDirection::Transit && !already_here {
-        let code = event_code(state, Milestone::ArrivedTransitOffice)?;
-        let events = received
-            .items
-            .iter()
-            .map(|item| {
-                tracking_event(item.s10, code, Milestone::ArrivedTransitOffice, now, office)
-            })
-            .collect();
-        let messages = transit_reports(
-            principal.operator,
-            dispatch.s8.origin.country(),
-            events,
-            now,
-        )?;
-        if !messages.is_empty() {
-            state
-                .store()
-                .enqueue_messages(&principal.actor(now), &messages)
-                .await?;
-        }
-    }
     Ok(received)
 }
 
@@ -284,7 +290,7 @@ fn transit_reports(
     dispatch_origin: CountryCode,
     events: Vec<TrackingEvent>,
     at: OffsetDateTime,
-) -> ApiResult<Vec<NewOutboxMessage>> {
+) -> Result<Vec<NewOutboxMessage>, barid_store::StoreError> {
     let mut by_recipient: std::collections::BTreeMap<CountryCode, Vec<TrackingEvent>> =
         std::collections::BTreeMap::new();
     for event in events {
@@ -324,13 +330,17 @@ pub async fn open_item(
         Some(record) if &record.office == office.site() && record.dispatch.is_some() => record,
         _ => return Err(ApiError::not_found("receptacle")),
     };
-    let dispatch = partner_dispatch(
-        state,
-        principal,
+    // Its direction is all that matters here: the dispatch is read without its items.
+    let dispatch = partner_only(
+        state
+            .store()
+            .dispatch_head(
+                principal.operator,
+                record.dispatch.unwrap_or(DispatchRowId(0)),
+            )
+            .await?,
         office,
-        record.dispatch.unwrap_or(DispatchRowId(0)),
-    )
-    .await?;
+    )?;
     if dispatch.direction != DispatchDirection::Inward {
         return Err(ApiError::refused(
             "closed_transit",

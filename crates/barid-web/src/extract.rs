@@ -122,6 +122,14 @@ impl FromRaw for barid_store::model::DispatchRowId {
 positive_row_id!(barid_store::model::ReceptacleRowId, "receptacle");
 positive_row_id!(barid_store::model::DispatchRowId, "dispatch");
 
+impl FromRaw for barid_store::model::AgreementId {
+    fn from_raw(raw: i64) -> Self {
+        Self(raw)
+    }
+}
+
+positive_row_id!(barid_store::model::AgreementId, "agreement");
+
 /// The first and the last path parameters of the route, each parsed with [`PathValue`], e.g.
 /// a receptacle and an item in it.
 #[derive(Debug, Clone)]

@@ -115,6 +115,11 @@ pub const TOKEN_SCHEME: &str = "token";
         api::partners::resume,
         api::partners::rejections,
         api::partners::quarantine,
+        api::agreements::list,
+        api::agreements::create,
+        api::agreements::read,
+        api::agreements::update,
+        api::agreements::history,
         api::exchange::dispatch,
         api::exchange_documents::receptacle_labels,
         api::exchange_documents::letter_bill,
@@ -146,6 +151,7 @@ pub const TOKEN_SCHEME: &str = "token";
         (name = "delivery", description = "Delivery offices: arrival, attempts, delivery, returns"),
         (name = "exchange", description = "Offices of exchange: arrival scans, export customs, receptacles, dispatches"),
         (name = "partner exchange", description = "Messages between posts' nodes, and the links to partner posts: endpoints, delivery state, pause and resume, refused and quarantined messages"),
+        (name = "agreements", description = "The bilateral agreements with partner posts: services, routes, J+N targets and suspensions, versioned"),
     )
 )]
 struct ApiDoc;

@@ -641,6 +641,37 @@ fn routes() -> Vec<Route> {
             Roles(ADMIN_SUPERVISOR),
             api::partners::quarantine,
         ),
+        // --- the bilateral agreements --------------------------------------------------------
+        route(
+            Get,
+            "/api/v1/agreements",
+            Roles(ADMIN_SUPERVISOR),
+            api::agreements::list,
+        ),
+        route(
+            Post,
+            "/api/v1/agreements",
+            Roles(ADMIN),
+            api::agreements::create,
+        ),
+        route(
+            Get,
+            "/api/v1/agreements/{id}",
+            Roles(ADMIN_SUPERVISOR),
+            api::agreements::read,
+        ),
+        route(
+            Put,
+            "/api/v1/agreements/{id}",
+            Roles(ADMIN),
+            api::agreements::update,
+        ),
+        route(
+            Get,
+            "/api/v1/agreements/{id}/history",
+            Roles(ADMIN_SUPERVISOR),
+            api::agreements::history,
+        ),
     ]
 }
 

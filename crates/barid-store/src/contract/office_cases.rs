@@ -705,6 +705,33 @@ pub async fn inward_dispatches_are_expected_received_opened_and_finished(store: 
             .unwrap(),
         None
     );
+    // Read without the items in its receptacles: the same dispatch, the items left out.
+    let mut without_items = dispatch.clone();
+    for receptacle in &mut without_items.receptacles {
+        receptacle.items.clear();
+    }
+    assert_eq!(
+        store
+            .expected_dispatch_head(cc("PS"), &advised.s8)
+            .await
+            .unwrap(),
+        Some(without_items.clone())
+    );
+    assert_eq!(
+        store.dispatch_head(cc("PS"), dispatch.id).await.unwrap(),
+        Some(without_items)
+    );
+    assert_eq!(
+        store.dispatch_head(cc("EG"), dispatch.id).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .expected_dispatch_head(cc("EG"), &advised.s8)
+            .await
+            .unwrap(),
+        None
+    );
 
     // The first receptacle arrives, light and torn; an unadvised third one arrives too.
     let first = store
@@ -716,12 +743,52 @@ pub async fn inward_dispatches_are_expected_received_opened_and_finished(store: 
                 measured_weight: Some(Grams::new(1900)),
                 damaged: true,
             },
+            &|received, first| {
+                // The reports are written with the arrival, once.
+                assert!(first);
+                assert_eq!(received.s9, Some(s9(1, false)));
+                Ok(vec![message("EG", "EMSEVT")])
+            },
         )
         .await
         .unwrap();
     assert_eq!(first.status, ReceptacleStatus::Received);
     assert_eq!(first.received_weight, Some(Grams::new(1900)));
     assert!(first.damaged);
+    let reports = store
+        .pending_outbox(cc("PS"), cc("EG"), T0 + minutes(600), 10)
+        .await
+        .unwrap();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].message_type, "EMSEVT");
+    // Its label scanned again: not a first arrival, and a failing report writes nothing.
+    let again = store
+        .receive_receptacle(
+            &ps(),
+            &ReceptacleArrival {
+                dispatch: dispatch.id,
+                s9: s9(1, false),
+                measured_weight: None,
+                damaged: false,
+            },
+            &|_, first| {
+                assert!(!first);
+                Err(StoreError::invalid("reports", "refused on purpose"))
+            },
+        )
+        .await;
+    assert!(
+        matches!(again, Err(StoreError::Invalid { .. })),
+        "{again:?}"
+    );
+    assert_eq!(
+        store
+            .pending_outbox(cc("PS"), cc("EG"), T0 + minutes(600), 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     let extra = store
         .receive_receptacle(
             &ps(),
@@ -731,6 +798,7 @@ pub async fn inward_dispatches_are_expected_received_opened_and_finished(store: 
                 measured_weight: None,
                 damaged: false,
             },
+            &|_, _| Ok(Vec::new()),
         )
         .await
         .unwrap();
@@ -805,13 +873,14 @@ pub async fn inward_dispatches_are_expected_received_opened_and_finished(store: 
             ReceptacleStatus::Received
         ]
     );
+    // The arrival's report, then the finishing's message.
     assert_eq!(
         store
             .pending_outbox(cc("PS"), cc("EG"), T0 + minutes(120), 10)
             .await
             .unwrap()
             .len(),
-        1
+        2
     );
     // Finished is final.
     assert_conflict(
@@ -829,6 +898,7 @@ pub async fn inward_dispatches_are_expected_received_opened_and_finished(store: 
                     measured_weight: None,
                     damaged: false,
                 },
+                &|_, _| Ok(Vec::new()),
             )
             .await,
     );

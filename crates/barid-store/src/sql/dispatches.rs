@@ -99,6 +99,15 @@ fn receptacle_item_of_row(row: &impl RowExt) -> StoreResult<ReceptacleItem> {
 /// Loads receptacles matching `filter` (a WHERE clause over `receptacles` with `$1` the
 /// operator and `$2` an optional integer argument) with their items: two statements whatever
 /// the number of receptacles.
+/// Whether receptacles are read with the items in them, or as their own rows only (for a step
+/// that needs a dispatch's state, not its contents: a receptacle scanned on arrival must not
+/// read the 10,000 items of its dispatch).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Contents {
+    WithItems,
+    Without,
+}
+
 async fn load_receptacles(
     conn: &mut AnyConnection,
     dialect: Dialect,
@@ -106,6 +115,7 @@ async fn load_receptacles(
     filter: &str,
     argument: Option<i64>,
     order: &str,
+    contents: Contents,
 ) -> StoreResult<Vec<ReceptacleRecord>> {
     let sql =
         format!("SELECT {RECEPTACLE_COLUMNS} FROM receptacles WHERE {filter} ORDER BY {order}");
@@ -118,16 +128,20 @@ async fn load_receptacles(
         .iter()
         .map(receptacle_of_row)
         .collect::<StoreResult<Vec<_>>>()?;
-    if receptacles.is_empty() {
+    if receptacles.is_empty() || contents == Contents::Without {
         return Ok(receptacles);
     }
+    // `operator || ''` here and in a dispatch's receptacle filter: SQLite otherwise reads
+    // through the (operator, s10) and (operator, s9) indexes, which is every receptacle item
+    // and receptacle the operator ever had, instead of the receptacle's and dispatch's own
+    // (a 200-item receptacle received in a dispatch of 250 took 26 ms instead of 8 ms).
     let items_sql = dialect.packed_select(
         "ri.receptacle_id, ri.position, ri.s10, ri.item_id, ri.advised, ri.scanned, \
          ri.damaged, i.service, i.destination_country, i.origin_country, i.weight_grams, \
          i.status AS item_status, i.leg, i.version AS item_version",
         &format!(
             "FROM receptacle_items ri LEFT JOIN items i ON i.id = ri.item_id \
-             WHERE ri.operator = $1 AND ri.receptacle_id IN \
+             WHERE ri.operator || '' = $1 AND ri.receptacle_id IN \
              (SELECT id FROM receptacles WHERE {filter})"
         ),
     );
@@ -169,6 +183,7 @@ async fn load_receptacle(
         "operator = $1 AND id = $2",
         Some(id.0),
         "id",
+        Contents::WithItems,
     )
     .await?
     .pop())
@@ -327,7 +342,16 @@ pub(crate) async fn receptacles(
         filter.push_str(" AND dispatch_id = $2");
     }
     let mut conn = store.reader.acquire().await?;
-    load_receptacles(&mut conn, store.dialect, operator, &filter, argument, "id").await
+    load_receptacles(
+        &mut conn,
+        store.dialect,
+        operator,
+        &filter,
+        argument,
+        "id",
+        Contents::WithItems,
+    )
+    .await
 }
 
 pub(crate) async fn active_receptacle_of(
@@ -942,6 +966,16 @@ async fn load_dispatch(
     operator: CountryCode,
     id: DispatchRowId,
 ) -> StoreResult<Option<DispatchRecord>> {
+    load_dispatch_with(conn, dialect, operator, id, Contents::WithItems).await
+}
+
+async fn load_dispatch_with(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    operator: CountryCode,
+    id: DispatchRowId,
+    contents: Contents,
+) -> StoreResult<Option<DispatchRecord>> {
     let Some(row) = sqlx::query(AssertSqlSafe(format!(
         "SELECT {DISPATCH_COLUMNS} FROM dispatches WHERE operator = $1 AND id = $2"
     )))
@@ -960,9 +994,10 @@ async fn load_dispatch(
         conn,
         dialect,
         operator,
-        "operator = $1 AND dispatch_id = $2",
+        "operator || '' = $1 AND dispatch_id = $2",
         Some(id.0),
         "s9, id",
+        contents,
     )
     .await?;
     Ok(Some(DispatchRecord {
@@ -1046,9 +1081,10 @@ pub(crate) async fn dispatch(
     store: &SqlStore,
     operator: CountryCode,
     id: DispatchRowId,
+    contents: Contents,
 ) -> StoreResult<Option<DispatchRecord>> {
     let mut conn = store.reader.acquire().await?;
-    load_dispatch(&mut conn, store.dialect, operator, id).await
+    load_dispatch_with(&mut conn, store.dialect, operator, id, contents).await
 }
 
 pub(crate) async fn dispatches(
@@ -1124,9 +1160,12 @@ pub(crate) async fn events_of_items(
             .map(|index| format!("${}", index + 2))
             .collect::<Vec<_>>()
             .join(", ");
+        // `operator || ''` keeps SQLite from reading the events through the (operator, at_utc)
+        // index, which is every event the operator ever recorded, instead of the (item_id, id)
+        // index for the items asked: 62 µs against 152 µs an event applied at 50,000 items.
         let sql = store.dialect.packed_select(
             super::items::EVENT_COLUMNS,
-            &format!("FROM item_events WHERE operator = $1 AND item_id IN ({placeholders})"),
+            &format!("FROM item_events WHERE operator || '' = $1 AND item_id IN ({placeholders})"),
         );
         let mut query = sqlx::query(AssertSqlSafe(sql)).bind(operator.as_str());
         for item in chunk {
@@ -1295,6 +1334,7 @@ pub(crate) async fn expected_dispatch(
     store: &SqlStore,
     operator: CountryCode,
     s8: &DispatchId,
+    contents: Contents,
 ) -> StoreResult<Option<DispatchRecord>> {
     let mut conn = store.reader.acquire().await?;
     let row = sqlx::query(
@@ -1308,11 +1348,12 @@ pub(crate) async fn expected_dispatch(
     match row {
         None => Ok(None),
         Some(row) => {
-            load_dispatch(
+            load_dispatch_with(
                 &mut conn,
                 store.dialect,
                 operator,
                 DispatchRowId(row.int("id")?),
+                contents,
             )
             .await
         }
@@ -1343,10 +1384,20 @@ pub(crate) async fn receive_receptacle(
     store: &SqlStore,
     actor: &Actor,
     arrival: &ReceptacleArrival,
+    reports: &ArrivalReports<'_>,
 ) -> StoreResult<ReceptacleRecord> {
     let operator = actor.operator;
     let mut tx = store.write().await?;
-    let dispatch = require_dispatch(&mut tx, store.dialect, operator, arrival.dispatch).await?;
+    // The dispatch's receptacles without their items: only their serials and states count.
+    let dispatch = load_dispatch_with(
+        &mut tx,
+        store.dialect,
+        operator,
+        arrival.dispatch,
+        Contents::Without,
+    )
+    .await?
+    .ok_or_else(|| StoreError::not_found("dispatch", arrival.dispatch))?;
     if dispatch.direction == DispatchDirection::Outward {
         return Err(StoreError::invalid(
             "dispatch",
@@ -1368,6 +1419,12 @@ pub(crate) async fn receive_receptacle(
         receptacle
             .s9
             .is_some_and(|s9| s9.serial == arrival.s9.serial)
+    });
+    let first_arrival = !existing.is_some_and(|receptacle| {
+        matches!(
+            receptacle.status,
+            ReceptacleStatus::Received | ReceptacleStatus::Opened
+        )
     });
     let id = match existing {
         Some(receptacle) => receptacle.id,
@@ -1424,6 +1481,8 @@ pub(crate) async fn receive_receptacle(
     )
     .await?;
     let record = require_receptacle(&mut tx, store.dialect, operator, id).await?;
+    let messages = reports(&record, first_arrival)?;
+    insert_outbox(&mut tx, operator, &messages, actor.at).await?;
     tx.commit().await?;
     Ok(record)
 }

@@ -390,7 +390,15 @@ impl Store for SqlStore {
         operator: CountryCode,
         id: DispatchRowId,
     ) -> StoreResult<Option<DispatchRecord>> {
-        dispatches::dispatch(self, operator, id).await
+        dispatches::dispatch(self, operator, id, dispatches::Contents::WithItems).await
+    }
+
+    async fn dispatch_head(
+        &self,
+        operator: CountryCode,
+        id: DispatchRowId,
+    ) -> StoreResult<Option<DispatchRecord>> {
+        dispatches::dispatch(self, operator, id, dispatches::Contents::Without).await
     }
 
     async fn dispatches(
@@ -415,15 +423,24 @@ impl Store for SqlStore {
         operator: CountryCode,
         s8: &barid_core::DispatchId,
     ) -> StoreResult<Option<DispatchRecord>> {
-        dispatches::expected_dispatch(self, operator, s8).await
+        dispatches::expected_dispatch(self, operator, s8, dispatches::Contents::WithItems).await
+    }
+
+    async fn expected_dispatch_head(
+        &self,
+        operator: CountryCode,
+        s8: &barid_core::DispatchId,
+    ) -> StoreResult<Option<DispatchRecord>> {
+        dispatches::expected_dispatch(self, operator, s8, dispatches::Contents::Without).await
     }
 
     async fn receive_receptacle(
         &self,
         actor: &Actor,
         arrival: &ReceptacleArrival,
+        reports: &ArrivalReports<'_>,
     ) -> StoreResult<ReceptacleRecord> {
-        dispatches::receive_receptacle(self, actor, arrival).await
+        dispatches::receive_receptacle(self, actor, arrival, reports).await
     }
 
     async fn scan_receptacle_item(

@@ -7,6 +7,7 @@
 //! runs) and postal rules (barid-core).
 
 pub mod acceptance;
+pub mod agreements;
 pub mod audit;
 pub mod exchange;
 pub mod exchange_documents;

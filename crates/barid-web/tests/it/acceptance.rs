@@ -109,7 +109,7 @@ fn customs(value_minor: i64, grams: i64) -> Value {
 }
 
 /// An EMS item to Palestine of 1 200 g with a gift declared at `value_minor` piastres.
-fn ems(value_minor: i64) -> Value {
+pub(crate) fn ems(value_minor: i64) -> Value {
     json!({
         "service": "ems",
         "destination": "PS",
@@ -122,11 +122,11 @@ fn ems(value_minor: i64) -> Value {
     })
 }
 
-async fn clerk(app: &TestApp) -> Caller {
+pub(crate) async fn clerk(app: &TestApp) -> Caller {
     Caller::Person(app.login("EG", Role::Clerk).await)
 }
 
-async fn post(
+pub(crate) async fn post(
     app: &TestApp,
     caller: &Caller,
     path: &str,
@@ -151,7 +151,7 @@ async fn written(app: &TestApp) -> (Vec<Option<u32>>, usize) {
     )
 }
 
-fn issues(reply: &Reply) -> Vec<(String, String)> {
+pub(crate) fn issues(reply: &Reply) -> Vec<(String, String)> {
     reply.json()["errors"]
         .as_array()
         .unwrap_or_else(|| panic!("no errors list: {}", reply.text()))

@@ -344,6 +344,20 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         "/api/v1/exchange/quarantine",
         Expect::Only(ADMIN_SUPERVISOR),
     ),
+    ("GET", "/api/v1/agreements", Expect::Only(ADMIN_SUPERVISOR)),
+    ("POST", "/api/v1/agreements", Expect::Only(ADMIN)),
+    (
+        "GET",
+        "/api/v1/agreements/{id}",
+        Expect::Only(ADMIN_SUPERVISOR),
+    ),
+    // The matrix's terms do not read: the agreement is found (or not), then refused.
+    ("PUT", "/api/v1/agreements/{id}", Expect::OnlyState(ADMIN)),
+    (
+        "GET",
+        "/api/v1/agreements/{id}/history",
+        Expect::Only(ADMIN_SUPERVISOR),
+    ),
     // Last: it ends the caller's session.
     ("POST", "/logout", Expect::AnyPage),
 ];
@@ -387,6 +401,8 @@ struct Targets {
     /// An outward receptacle and a closed dispatch of each operator (EG, PS).
     receptacles: (i64, i64),
     dispatches: (i64, i64),
+    /// An agreement of each operator (EG, PS).
+    agreements: (i64, i64),
 }
 
 static SERIAL: AtomicU32 = AtomicU32::new(1);
@@ -424,6 +440,7 @@ fn concrete_path(path: &str, whose: Whose, targets: &mut Targets) -> String {
         {
             pick(targets.dispatches)
         }
+        _ if path.starts_with("/api/v1/agreements/") => pick(targets.agreements),
         Whose::Own => targets.eg_tokens.pop().unwrap(),
         Whose::Foreign => targets.ps_token,
     };
@@ -448,6 +465,9 @@ fn body_for(method: &str, path: &str) -> Option<String> {
         ),
         ("PUT", "/api/v1/partners/{partner}/endpoint") => {
             r#"{"url": "http://127.0.0.1:9", "token": "matrix"}"#.to_owned()
+        }
+        ("PUT", "/api/v1/agreements/{id}") => {
+            r#"{"version": 1, "status": "active", "terms": {}}"#.to_owned()
         }
         ("PUT", _) => r#"{"roles": ["clerk"], "offices": ["EGCAIA"]}"#.to_owned(),
         ("POST", "/api/v1/users/{username}/password") => {
@@ -610,6 +630,10 @@ async fn every_route_for_every_role_and_operator() {
         dispatches: (
             crate::support::dispatch(&app, "EG").await,
             crate::support::dispatch(&app, "PS").await,
+        ),
+        agreements: (
+            crate::support::agreement(&app, "EG").await,
+            crate::support::agreement(&app, "PS").await,
         ),
     };
     let ps_clerk_before = app

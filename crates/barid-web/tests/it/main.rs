@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod acceptance;
+mod agreements;
 mod auth;
 mod authz;
 mod bad_input;

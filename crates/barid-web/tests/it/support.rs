@@ -557,6 +557,21 @@ pub async fn receptacle(app: &TestApp, operator: &str) -> i64 {
 }
 
 /// A closed outward dispatch of one empty receptacle, written through the store.
+/// An agreement of `operator`: the demo agreements are stored the first time.
+pub async fn agreement(app: &TestApp, operator: &str) -> i64 {
+    if app.store.agreements(cc(operator)).await.unwrap().is_empty() {
+        app.demo_agreements().await;
+    }
+    app.store
+        .agreements(cc(operator))
+        .await
+        .unwrap()
+        .first()
+        .unwrap()
+        .id
+        .0
+}
+
 pub async fn dispatch(app: &TestApp, operator: &str) -> i64 {
     let id = barid_store::model::ReceptacleRowId(receptacle(app, operator).await);
     let closed = app
