@@ -74,6 +74,8 @@ pub const TOKEN_SCHEME: &str = "token";
         pages::partners::list,
         pages::partners::pause,
         pages::partners::resume,
+        pages::agreements::list,
+        pages::agreements::show,
         api::me::me,
         api::offices::list,
         api::offices::create,

@@ -351,6 +351,18 @@ fn routes() -> Vec<Route> {
             Roles(ADMIN),
             pages::partners::resume,
         ),
+        page(
+            Get,
+            "/agreements",
+            Roles(ADMIN_SUPERVISOR),
+            pages::agreements::list,
+        ),
+        page(
+            Get,
+            "/agreements/{id}",
+            Roles(ADMIN_SUPERVISOR),
+            pages::agreements::show,
+        ),
         page(Get, "/items/search", Roles(STAFF), pages::items::search),
         page(Get, "/items/{s10}", Roles(STAFF), pages::items::item),
         // --- public tracking API (rate-limited per client address) ---------------------------

@@ -12,6 +12,7 @@ nav-exchange = مكتب التبادل
 nav-customs = الجمارك
 nav-delivery = التوزيع
 nav-partners = الشركاء
+nav-agreements = الاتفاقيات
 nav-search = البحث عن مادة
 nav-track = التتبع
 signed-in-as = مسجّل الدخول باسم

@@ -12,6 +12,7 @@ nav-exchange = Office of exchange
 nav-customs = Customs
 nav-delivery = Delivery
 nav-partners = Partners
+nav-agreements = Agreements
 nav-search = Find an item
 nav-track = Track
 signed-in-as = Signed in as

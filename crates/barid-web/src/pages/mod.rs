@@ -8,6 +8,7 @@
 //! authorisation (the route table's guard) and JSON (see `api`).
 
 pub mod accept;
+pub mod agreements;
 pub mod assets;
 pub mod exchange;
 pub mod i18n;
@@ -88,6 +89,7 @@ pub enum Section {
     Customs,
     Delivery,
     Partners,
+    Agreements,
     Login,
     Other,
 }
@@ -282,6 +284,13 @@ impl PageRequest {
                 href: "/partners",
                 label: t.tr("nav-partners"),
                 current: section == Section::Partners,
+            });
+        }
+        if principal.is_some_and(agreements::reads_agreements) {
+            nav.push(NavLink {
+                href: "/agreements",
+                label: t.tr("nav-agreements"),
+                current: section == Section::Agreements,
             });
         }
         if staff {

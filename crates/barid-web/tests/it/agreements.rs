@@ -204,3 +204,70 @@ async fn an_agreement_changes_as_a_new_version_and_acceptance_follows_it() {
         .await;
     assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn supervisors_read_the_agreements_and_their_targets_on_the_pages() {
+    let app = app().await;
+    let supervisor = Caller::Person(app.login("EG", Role::Supervisor).await);
+    let list = app
+        .call(&supervisor, Method::GET, "/agreements", None)
+        .await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.text());
+    let html = list.text();
+    assert!(
+        html.contains(r#"data-partner="PS" data-status="active""#),
+        "{html}"
+    );
+    assert!(html.contains(r#"data-partner="LY""#), "{html}");
+    let id = app
+        .store
+        .agreements(barid_store::contract::world::cc("EG"))
+        .await
+        .unwrap();
+    let palestine = id
+        .iter()
+        .find(|agreement| agreement.partner.as_str() == "PS")
+        .unwrap();
+    let page = app
+        .call(
+            &supervisor,
+            Method::GET,
+            &format!("/agreements/{}?lang=ar", palestine.id.0),
+            None,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let html = page.text();
+    assert!(html.contains(r#"<html lang="ar" dir="rtl">"#));
+    // EMS to Palestine: J+7 for 85 %, the legs 1, 1, 3, 2 and 2 working days.
+    assert!(
+        html.contains(r#"data-service="ems" data-days="7""#),
+        "{html}"
+    );
+    assert!(html.contains("85.0 %"), "{html}");
+    assert!(html.contains("EGCAIA → JOAMMA → PSRMHA"), "{html}");
+    assert!(html.contains("أهداف التسليم"), "{html}");
+    assert!(html.contains(r#"data-version="1""#), "{html}");
+    // Libya's parcel suspension is on Libya's page, with its reason in the page's language.
+    let libya = id
+        .iter()
+        .find(|agreement| agreement.partner.as_str() == "LY")
+        .unwrap();
+    let page = app
+        .call(
+            &supervisor,
+            Method::GET,
+            &format!("/agreements/{}", libya.id.0),
+            None,
+        )
+        .await;
+    // The page keeps the language chosen before: the reason is the Arabic one.
+    assert!(page.text().contains("منفذ السلوم"), "{}", page.text());
+    let missing = app
+        .call(&supervisor, Method::GET, "/agreements/999999", None)
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let clerk = clerk(&app).await;
+    let refused = app.call(&clerk, Method::GET, "/agreements", None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}

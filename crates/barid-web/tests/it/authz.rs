@@ -142,6 +142,12 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("GET", "/delivery", Expect::OnlyPage(DELIVERY_READ)),
     ("POST", "/delivery/steps", Expect::OnlyPage(DELIVERY)),
     ("GET", "/partners", Expect::OnlyPage(ADMIN_SUPERVISOR)),
+    ("GET", "/agreements", Expect::OnlyPage(ADMIN_SUPERVISOR)),
+    (
+        "GET",
+        "/agreements/{id}",
+        Expect::OnlyPage(ADMIN_SUPERVISOR),
+    ),
     ("POST", "/partners/{partner}/pause", Expect::OnlyPage(ADMIN)),
     (
         "POST",
@@ -440,7 +446,9 @@ fn concrete_path(path: &str, whose: Whose, targets: &mut Targets) -> String {
         {
             pick(targets.dispatches)
         }
-        _ if path.starts_with("/api/v1/agreements/") => pick(targets.agreements),
+        _ if path.starts_with("/api/v1/agreements/") || path.starts_with("/agreements/") => {
+            pick(targets.agreements)
+        }
         Whose::Own => targets.eg_tokens.pop().unwrap(),
         Whose::Foreign => targets.ps_token,
     };

@@ -249,6 +249,12 @@ fn every_key_the_code_uses_is_in_both_languages() {
     for step in ["paused", "resumed"] {
         used.insert(format!("partners-done-{step}"));
     }
+    for status in ["draft", "active", "suspended", "ended"] {
+        used.insert(format!("agreements-status-{status}"));
+    }
+    for leg in barid_core::quality::QualityLeg::ALL {
+        used.insert(format!("agreements-leg-{}", leg.as_str()));
+    }
     for language in LANGUAGES {
         let defined = all_messages(language);
         let missing: Vec<_> = used
