@@ -276,5 +276,30 @@ async fn five_nodes_trade_the_demo_traffic_over_http_and_each_shows_its_part() {
     assert_eq!(status, 200, "{page}");
     assert!(page.contains(r#"data-status="delivered""#), "{page}");
     assert!(page.contains(r#"data-code="EMI""#), "{page}");
+
+    // Palestine's public tracking shows the same journey: Egypt's events came with the
+    // dispatch, Jordan's transit scans were passed on by Egypt. Egypt's node sends once a
+    // second, so the last of them may still be on its way: a bounded number of looks.
+    let mut palestine_codes = Vec::new();
+    for _ in 0..50 {
+        let (status, body) =
+            get(&summary, "PS", &format!("/api/v1/items/{s10}/events"), None).await;
+        assert_eq!(status, 200, "{body}");
+        let timeline: Value = serde_json::from_str(&body).unwrap();
+        palestine_codes = timeline["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|event| event["code"].as_str().unwrap().to_owned())
+            .collect();
+        if palestine_codes == codes {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        palestine_codes, codes,
+        "Palestine's timeline against Egypt's"
+    );
     drop(demo);
 }
