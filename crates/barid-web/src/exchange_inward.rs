@@ -245,12 +245,14 @@ pub async fn receive_receptacle(
     }
     // A transit office keeps no item copy to record on: it reports each item's arrival to the
     // origins, in the same transaction as the arrival, the first time the receptacle arrives.
-    let transit = dispatch.direction == DispatchDirection::Transit;
-    let code = event_code(state, Milestone::ArrivedTransitOffice)?;
+    let code = match dispatch.direction {
+        DispatchDirection::Transit => Some(event_code(state, Milestone::ArrivedTransitOffice)?),
+        _ => None,
+    };
     let reports = |received: &ReceptacleRecord, first_arrival: bool| {
-        if !(transit && first_arrival) {
+        let Some(code) = code.filter(|_| first_arrival) else {
             return Ok(Vec::new());
-        }
+        };
         let events = received
             .items
             .iter()

@@ -248,8 +248,9 @@ const RUN_ATTEMPTS: usize = 3;
 /// (those not stored already: a resent event changes nothing), each item's status derived
 /// once from its whole history; an EMSEVT naming an item we do not know is quarantined whole,
 /// as are the messages refused before. If a local event changes an item between the reads
-/// and the write, the run is read and planned again; after [`RUN_ATTEMPTS`] the run stays
-/// pending for the next pass.
+/// and the write, the run is read and planned again; after [`RUN_ATTEMPTS`] the conflict is
+/// returned: nothing of the run was written, its messages stay pending, and the next pass (or
+/// the sender's next batch) tries them again.
 async fn settle_run(
     store: &dyn Store,
     recipient: CountryCode,
@@ -294,7 +295,8 @@ fn event_key(
 ) -> (String, i128, String) {
     (
         code.as_str().to_owned(),
-        at.unix_timestamp_nanos() / 1_000,
+        // Rounded down, as the store keeps it (`div_euclid`, also before 1970).
+        at.unix_timestamp_nanos().div_euclid(1_000),
         office.as_str().to_owned(),
     )
 }

@@ -493,36 +493,42 @@ pub(crate) async fn mark_inbox_quarantined(
     at: OffsetDateTime,
 ) -> StoreResult<()> {
     let mut tx = store.write().await?;
-    quarantine(&mut tx, id, reason, at, false).await?;
+    quarantine(&mut tx, id, reason, at, None).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Quarantines one message in the caller's transaction; with `pending_only`, a message
-/// already settled is a conflict instead.
+/// Quarantines one message in the caller's transaction. With `pending_of` (the operator a run
+/// is settled for), only a pending message of that operator: one already settled is a
+/// conflict instead.
 async fn quarantine(
     conn: &mut AnyConnection,
     id: InboxId,
     reason: &str,
     at: OffsetDateTime,
-    pending_only: bool,
+    pending_of: Option<CountryCode>,
 ) -> StoreResult<()> {
-    let sql = if pending_only {
-        "UPDATE inbox SET state = 'quarantined', error = $1, quarantined_at_utc = $2 \
-         WHERE id = $3 AND state = 'pending' \
-         RETURNING operator, sender, message_id, message_type, sequence"
-    } else {
-        "UPDATE inbox SET state = 'quarantined', error = $1, quarantined_at_utc = $2 \
-         WHERE id = $3 RETURNING operator, sender, message_id, message_type, sequence"
-    };
-    let row = sqlx::query(sql)
+    let query = match pending_of {
+        Some(operator) => sqlx::query(
+            "UPDATE inbox SET state = 'quarantined', error = $1, quarantined_at_utc = $2 \
+             WHERE id = $3 AND state = 'pending' AND operator = $4 \
+             RETURNING operator, sender, message_id, message_type, sequence",
+        )
         .bind(reason)
         .bind(micros(at)?)
         .bind(id.0)
-        .fetch_optional(&mut *conn)
-        .await?;
+        .bind(operator.as_str()),
+        None => sqlx::query(
+            "UPDATE inbox SET state = 'quarantined', error = $1, quarantined_at_utc = $2 \
+             WHERE id = $3 RETURNING operator, sender, message_id, message_type, sequence",
+        )
+        .bind(reason)
+        .bind(micros(at)?)
+        .bind(id.0),
+    };
+    let row = query.fetch_optional(&mut *conn).await?;
     let Some(row) = row else {
-        return Err(if pending_only {
+        return Err(if pending_of.is_some() {
             StoreError::conflict(
                 "inbox message",
                 format!("inbox message {id} was settled meanwhile"),
@@ -605,7 +611,7 @@ pub(crate) async fn settle_inbox(
         }
     }
     for (id, reason) in &settlement.quarantined {
-        quarantine(&mut tx, *id, reason, actor.at, true).await?;
+        quarantine(&mut tx, *id, reason, actor.at, Some(operator)).await?;
     }
     let outbox = insert_outbox(&mut tx, operator, &settlement.outbox, actor.at).await?;
     if !settlement.applied.is_empty() {

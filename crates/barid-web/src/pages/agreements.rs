@@ -215,8 +215,14 @@ pub async fn list(
         .await;
     let mut agreements = Vec::new();
     for agreement in state.store().agreements(principal.operator).await? {
-        let terms = terms_of(&agreement)?;
-        agreements.push(row_of(&t, &agreement, &terms));
+        // Terms are checked when saved; one that no longer reads is left out of the list (as
+        // acceptance leaves it out), not the whole page: its own page says why.
+        match terms_of(&agreement) {
+            Ok(terms) => agreements.push(row_of(&t, &agreement, &terms)),
+            Err(error) => {
+                tracing::warn!(agreement = agreement.id.0, %error, "agreement terms do not read")
+            }
+        }
     }
     let body = AgreementsPage {
         operator: principal.operator.to_string(),
