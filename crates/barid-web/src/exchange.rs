@@ -132,7 +132,7 @@ pub async fn known_item(state: &AppState, principal: &Principal, s10: &S10Id) ->
         })
 }
 
-fn lifecycle_event(event: &ItemEvent) -> LifecycleEvent {
+pub(crate) fn lifecycle_event(event: &ItemEvent) -> LifecycleEvent {
     LifecycleEvent {
         milestone: event.event.milestone,
         at: event.event.at,
@@ -864,14 +864,6 @@ pub async fn close_dispatch_of(
         .store()
         .events_of_items(principal.operator, &item_ids)
         .await?;
-    let mut histories: std::collections::HashMap<ItemId, Vec<LifecycleEvent>> =
-        std::collections::HashMap::new();
-    for event in &events {
-        histories
-            .entry(event.item)
-            .or_default()
-            .push(lifecycle_event(event));
-    }
     let code = state
         .reference()
         .code_for(Milestone::DepartedOutwardOffice)
@@ -882,9 +874,10 @@ pub async fn close_dispatch_of(
         next_action: None,
         source: EventSource::Local,
     };
-    // The destination follows our items from the counter: with the pre-advice and the
-    // ITMATT, in the same sequence after them, it hears of every event of theirs so far and
-    // of this departure (a partner's events on them reach it through us, see `inbox`).
+    // Each item's events so far: its status is derived from them, and the destination follows
+    // our items from the counter: with the pre-advice and the ITMATT, in the same sequence
+    // after them, it hears of every one of them and of this departure (a partner's events on
+    // them reach it through us, see `inbox`).
     let mut stored_of: std::collections::HashMap<ItemId, Vec<&barid_store::model::ItemEvent>> =
         std::collections::HashMap::new();
     for event in &events {
@@ -903,7 +896,12 @@ pub async fn close_dispatch_of(
                     ));
                 }
             }
-            let history = histories.remove(&copy.id).unwrap_or_default();
+            let history: Vec<LifecycleEvent> = stored_of
+                .get(&copy.id)
+                .into_iter()
+                .flatten()
+                .map(|stored| lifecycle_event(stored))
+                .collect();
             let current = lifecycle::replay(&history).state;
             let next = lifecycle::apply_local(&current, &departure)
                 .map_err(|error| refused_by_lifecycle(&item.s10, &error))?;

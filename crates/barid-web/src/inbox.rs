@@ -347,12 +347,9 @@ async fn plan_run(
             stored.event.at,
             &stored.event.office,
         ));
-        planned.history.push(LifecycleEvent {
-            milestone: stored.event.milestone,
-            at: stored.event.at,
-            next_action: stored.event.next_action,
-            source: stored.event.source,
-        });
+        planned
+            .history
+            .push(crate::exchange::lifecycle_event(&stored));
     }
     let mut settlement = InboxSettlement::default();
     let mut outcomes = Vec::with_capacity(run.entries.len());
