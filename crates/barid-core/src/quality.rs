@@ -30,6 +30,9 @@ use crate::agreement::ServiceTarget;
 use crate::event::{Milestone, NextAction};
 use crate::lifecycle::LifecycleEvent;
 
+mod counts;
+pub use counts::{CountKey, CountMetric, CountRow, count_changes, tally_of_counts};
+
 /// The days a post works: its weekend and its public holidays.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkingCalendar {
@@ -69,6 +72,41 @@ impl WorkingCalendar {
             weekend: [false, false, false, false, true, true, false],
             holidays: holidays.into_iter().collect(),
         }
+    }
+
+    /// The weekly days off for a post that has not set its calendar: Friday and Saturday in
+    /// the Arab region, Saturday and Sunday elsewhere.
+    pub fn default_for(country: &crate::CountryCode) -> Self {
+        const FRIDAY_SATURDAY: [&str; 15] = [
+            "EG", "PS", "JO", "IQ", "LY", "SA", "AE", "KW", "QA", "BH", "OM", "YE", "SY", "SD",
+            "DZ",
+        ];
+        if FRIDAY_SATURDAY.contains(&country.as_str()) {
+            Self::friday_saturday([])
+        } else {
+            Self {
+                weekend: [false, false, false, false, false, true, true],
+                holidays: BTreeSet::new(),
+            }
+        }
+    }
+
+    /// The weekly days off, Monday first.
+    pub fn weekend(&self) -> Vec<Weekday> {
+        let mut day = Weekday::Monday;
+        let mut days = Vec::new();
+        for off in self.weekend {
+            if off {
+                days.push(day);
+            }
+            day = day.next();
+        }
+        days
+    }
+
+    /// The public holidays, in order.
+    pub fn holidays(&self) -> impl Iterator<Item = Date> + '_ {
+        self.holidays.iter().copied()
     }
 
     pub fn is_weekend(&self, date: Date) -> bool {
@@ -222,28 +260,86 @@ pub struct Timeline {
 }
 
 impl Timeline {
-    /// From an item's events in any order; only those before a return-to-sender decision
+    /// From an item's events in any order; only those up to a return-to-sender decision
     /// (the outbound leg) count.
     pub fn of(events: &[LifecycleEvent]) -> Self {
-        let mut in_order: Vec<&LifecycleEvent> = events.iter().collect();
-        in_order.sort_by_key(|event| event.at);
         let mut timeline = Timeline::default();
-        for event in in_order {
-            if timeline.returned_at.is_some() {
-                break;
-            }
-            if timeline.first(event.milestone).is_none() {
-                timeline.firsts.push((event.milestone, event.at));
-            }
-            if event.milestone == Milestone::HeldImportCustoms && timeline.customs_held_at.is_none()
-            {
-                timeline.customs_held_at = Some(event.at);
-            }
-            if event.next_action == Some(NextAction::ReturnToSender) {
-                timeline.returned_at = Some(event.at);
-            }
+        for event in events {
+            timeline.add(event);
         }
         timeline
+    }
+
+    /// A timeline as stored: the first time of each milestone and the return decision.
+    pub fn from_parts(
+        firsts: impl IntoIterator<Item = (Milestone, OffsetDateTime)>,
+        returned_at: Option<OffsetDateTime>,
+    ) -> Self {
+        let mut timeline = Timeline {
+            firsts: Vec::new(),
+            returned_at,
+            customs_held_at: None,
+        };
+        for (milestone, at) in firsts {
+            timeline.keep_first(milestone, at);
+        }
+        timeline.drop_after_return();
+        timeline
+    }
+
+    /// The first time of each milestone reached, in no particular order.
+    pub fn firsts(&self) -> &[(Milestone, OffsetDateTime)] {
+        &self.firsts
+    }
+
+    /// Adds one event, in whatever order events arrive (a partner's may come days late): the
+    /// result is the same as [`Timeline::of`] all of them. Answers whether anything changed.
+    pub fn add(&mut self, event: &LifecycleEvent) -> bool {
+        if self.returned_at.is_some_and(|returned| event.at > returned) {
+            return false;
+        }
+        let mut changed = self.keep_first(event.milestone, event.at);
+        if event.next_action == Some(NextAction::ReturnToSender)
+            && self.returned_at.is_none_or(|returned| event.at < returned)
+        {
+            self.returned_at = Some(event.at);
+            self.drop_after_return();
+            changed = true;
+        }
+        changed
+    }
+
+    fn keep_first(&mut self, milestone: Milestone, at: OffsetDateTime) -> bool {
+        let changed = match self.firsts.iter_mut().find(|(seen, _)| *seen == milestone) {
+            Some((_, first)) if at < *first => {
+                *first = at;
+                true
+            }
+            Some(_) => false,
+            None => {
+                // Kept in milestone order, so that equal timelines compare equal whatever order
+                // their events arrived in.
+                let position = |milestone: Milestone| {
+                    Milestone::ALL.iter().position(|known| *known == milestone)
+                };
+                let slot = self
+                    .firsts
+                    .iter()
+                    .position(|(seen, _)| position(*seen) > position(milestone))
+                    .unwrap_or(self.firsts.len());
+                self.firsts.insert(slot, (milestone, at));
+                true
+            }
+        };
+        self.customs_held_at = self.first(Milestone::HeldImportCustoms);
+        changed
+    }
+
+    fn drop_after_return(&mut self) {
+        if let Some(returned) = self.returned_at {
+            self.firsts.retain(|(_, at)| *at <= returned);
+            self.customs_held_at = self.first(Milestone::HeldImportCustoms);
+        }
     }
 
     pub fn first(&self, milestone: Milestone) -> Option<OffsetDateTime> {
@@ -393,6 +489,10 @@ impl Tally {
     pub const LONGEST: usize = 30;
 
     fn count(buckets: &mut Vec<u64>, days: u32) {
+        Self::count_many(buckets, days, 1);
+    }
+
+    fn count_many(buckets: &mut Vec<u64>, days: u32, items: u64) {
         let bucket = usize::try_from(days)
             .unwrap_or(Self::LONGEST)
             .min(Self::LONGEST);
@@ -400,7 +500,7 @@ impl Tally {
             buckets.resize(bucket + 1, 0);
         }
         if let Some(slot) = buckets.get_mut(bucket) {
-            *slot += 1;
+            *slot += items;
         }
     }
 

@@ -3,7 +3,8 @@
 //! What belongs here: the item label (100 × 150 mm), the CN 22 and CN 23 customs declarations,
 //! the acceptance receipt; the office-of-exchange documents: the CN 35 (or CN 34) receptacle
 //! label, the CN 31 letter bill, the CN 33 special list of registered items, the delivery bills
-//! (CN 38, CN 41, CN 37 by category) and the CN 43 verification note; and what they are drawn
+//! (CN 38, CN 41, CN 37 by category) and the CN 43 verification note; the monthly
+//! quality-of-service report between two posts (A4, with its charts); and what they are drawn
 //! with: the embedded OFL fonts, a small Arabic/Latin text layout (bidi, shaping, wrapping),
 //! Code 128 barcodes, ruled tables and A4 sheets that continue over pages.
 //!
@@ -35,6 +36,7 @@ mod format;
 mod label;
 mod letter_bill;
 mod parts;
+mod quality_report;
 mod receipt;
 mod receptacle_label;
 mod sheet;
@@ -59,6 +61,10 @@ pub use delivery_bill::{
 pub use exchange::{DispatchHeader, DispatchReceptacle, Office, OfficeName};
 pub use label::{LabelInput, item_label};
 pub use letter_bill::{LetterBillInput, letter_bill};
+pub use quality_report::{
+    QualityDirection, QualityLegFigures, QualityMonthPoint, QualityReportInput,
+    QualityServiceFigures, QualityStuckItem, quality_report,
+};
 pub use receipt::{ReceiptInput, acceptance_receipt};
 pub use receptacle_label::{ReceptacleLabelInput, receptacle_label, receptacle_labels};
 pub use special_list::{RegisteredItem, SpecialListInput, special_list};

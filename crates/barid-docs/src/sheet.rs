@@ -175,6 +175,15 @@ impl Sheet {
         Ok(())
     }
 
+    /// Reserves `height` points for a drawing (a chart), on this page if it fits, else on the
+    /// next; returns the page to draw on and the top of the space.
+    pub(crate) fn space(&mut self, height: f32) -> Result<(&mut Page, f32), DocumentError> {
+        self.keep(height)?;
+        let y = self.y;
+        self.y += height;
+        Ok((&mut self.current, y))
+    }
+
     /// A row of framed fields, kept on one page.
     pub(crate) fn fields(&mut self, fields: &[Field]) -> Result<(), DocumentError> {
         let (x, width) = (self.x(), self.width());

@@ -7,7 +7,7 @@
 //! «إرسالية», a dispatch a «رسالة بريدية» (the UPU's Arabic for a closed mail) and a receptacle a
 //! «كيس», so the two never read alike.
 
-use barid_core::{ContentCategory, Discrepancy, MailCategory, MailClass, S10Service};
+use barid_core::{ContentCategory, CountryCode, Discrepancy, MailCategory, MailClass, S10Service};
 
 /// A text in English and in Arabic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -276,6 +276,115 @@ pub(crate) const VERIFYING_OFFICER: B = B::new(
     "مكتب التبادل المستلم: الموظف المدقق",
 );
 pub(crate) const WITNESS: B = B::new("Second officer (witness)", "موظف آخر (شاهد)");
+
+// --- quality of service report -------------------------------------------------------------
+pub(crate) const QUALITY_TITLE: B = B::new("Quality of service report", "تقرير جودة الخدمة");
+pub(crate) const REPORTING_POST: B = B::new("Reporting post", "البريد المعد للتقرير");
+pub(crate) const PARTNER_POST: B = B::new("Partner post", "البريد الشريك");
+pub(crate) const MEMORANDUM: B = B::new("Memorandum of understanding", "مذكرة التفاهم");
+pub(crate) const MONTH: B = B::new("Month", "الشهر");
+pub(crate) const GENERATED_AT: B = B::new("Generated at", "تاريخ الإعداد");
+pub(crate) const WORST_ROUTES: B = B::new(
+    "Worst routes (by shortfall against the target)",
+    "أسوأ المسارات (حسب العجز عن الهدف)",
+);
+pub(crate) const NO_DIRECTIONS: B = B::new(
+    "No direction has a target this month",
+    "لا يوجد اتجاه له هدف هذا الشهر",
+);
+pub(crate) const TARGET: B = B::new("Target", "الهدف");
+pub(crate) const MEASURED_SHARE: B = B::new("Measured share", "النسبة المحققة");
+pub(crate) const GAP_POINTS: B = B::new("Gap (percentage points)", "الفارق (نقاط مئوية)");
+pub(crate) const COUNTED: B = B::new("Items counted", "الإرساليات المحتسبة");
+pub(crate) const VERDICT: B = B::new("Verdict", "النتيجة");
+pub(crate) const MET: B = B::new("Met", "في الموعد");
+pub(crate) const LATE: B = B::new("Late", "متأخرة");
+pub(crate) const OVERDUE: B = B::new("Overdue", "تجاوزت المهلة");
+pub(crate) const IN_FLIGHT: B = B::new("In flight", "قيد النقل");
+pub(crate) const RETURNED: B = B::new("Returned", "مرتجعة");
+pub(crate) const MEDIAN: B = B::new("Median", "الوسيط");
+pub(crate) const CUSTOMS_HELD: B = B::new("Held by customs", "محتجزة جمركيا");
+pub(crate) const AVERAGE_HOLD: B = B::new("Average customs hold", "متوسط مدة الحجز الجمركي");
+pub(crate) const HOURS: B = B::new("h", "ساعة");
+pub(crate) const STUCK_ITEMS: B = B::new("Stuck items", "إرساليات متوقفة");
+pub(crate) const CN43_DISCREPANCIES: B =
+    B::new("CN 43 discrepancies this month", "مخالفات CN 43 هذا الشهر");
+pub(crate) const MEETS_TARGET: B = B::new("Meets the target", "يحقق الهدف");
+pub(crate) const BELOW_TARGET: B = B::new("Below the target", "دون الهدف");
+pub(crate) const NOT_MEASURED: B = B::new(
+    "Not measured: no item counted",
+    "غير مقيسة: لا توجد إرساليات محتسبة",
+);
+pub(crate) const WITHIN: B = B::new("within", "خلال");
+pub(crate) const TARGET_WORD: B = B::new("target", "الهدف");
+pub(crate) const MEDIAN_WORD: B = B::new("median", "الوسيط");
+pub(crate) const LEGS: B = B::new("Legs", "مراحل النقل");
+pub(crate) const LEG: B = B::new("Leg", "المرحلة");
+pub(crate) const WITHIN_TARGET: B = B::new("Within target", "ضمن الهدف");
+pub(crate) const LATE_LEG: B = B::new("Late leg", "مرحلة متأخرة");
+pub(crate) const LATE_MARK: B = B::new("LATE", "متأخرة");
+pub(crate) const NO_LEGS: B = B::new("No leg measured", "لا توجد مراحل مقيسة");
+pub(crate) const TREND: B = B::new(
+    "Share met, last 12 months",
+    "نسبة الإرساليات في الموعد، آخر 12 شهرا",
+);
+pub(crate) const DISTRIBUTION: B = B::new(
+    "Items delivered per working day after posting (J+N)",
+    "الإرساليات المسلمة حسب أيام العمل بعد الإيداع (J+N)",
+);
+pub(crate) const NO_ITEMS: B = B::new("No items", "لا توجد إرساليات");
+pub(crate) const NO_STUCK: B = B::new("No stuck item", "لا توجد إرساليات متوقفة");
+pub(crate) const LAST_STEP: B = B::new("Last step", "آخر خطوة");
+pub(crate) const SINCE: B = B::new("Since", "منذ");
+pub(crate) const WORKING_DAYS: B = B::new("Working days", "أيام العمل");
+pub(crate) const AND: B = B::new("and", "و");
+pub(crate) const MORE_NOT_LISTED: B = B::new("more not listed", "أخرى غير مدرجة");
+
+/// The Arabic names of the months, January first.
+pub(crate) const MONTHS_AR: [&str; 12] = [
+    "يناير",
+    "فبراير",
+    "مارس",
+    "أبريل",
+    "مايو",
+    "يونيو",
+    "يوليو",
+    "أغسطس",
+    "سبتمبر",
+    "أكتوبر",
+    "نوفمبر",
+    "ديسمبر",
+];
+
+/// A direction of mail in English and Arabic: `EG to PS via JO` and
+/// `من مصر إلى فلسطين عبر الأردن`, or `EG to PS, direct` and `من مصر إلى فلسطين مباشرة`. The
+/// fonts have no arrow, so the English says "to"; no closing bracket ends it, which
+/// pdftotext would move to the front of a line on a page of mostly Arabic.
+pub(crate) fn direction_name(
+    origin: CountryCode,
+    destination: CountryCode,
+    via: Option<CountryCode>,
+) -> (String, String) {
+    match via {
+        Some(via) => (
+            format!("{origin} to {destination} via {via}"),
+            format!(
+                "من {} إلى {} عبر {}",
+                origin.name_ar(),
+                destination.name_ar(),
+                via.name_ar()
+            ),
+        ),
+        None => (
+            format!("{origin} to {destination}, direct"),
+            format!(
+                "من {} إلى {} مباشرة",
+                origin.name_ar(),
+                destination.name_ar()
+            ),
+        ),
+    }
+}
 
 /// The name of each kind of irregularity on a verification note.
 pub(crate) fn discrepancy_name(discrepancy: &Discrepancy) -> Bilingual<'static> {

@@ -4,7 +4,7 @@
 //! and pdffonts lists the fonts. The tools are required: a missing one fails the test.
 //!
 //! The PDFs and PNGs stay in `target/tmp/barid-docs/<test>/` to be looked at. The
-//! office-of-exchange documents' tests are in `exchange/`.
+//! office-of-exchange documents' tests are in `exchange/`, the quality report's in `quality/`.
 
 // Test code: a panic is a failed test.
 #![allow(
@@ -15,6 +15,7 @@
 )]
 
 mod exchange;
+mod quality;
 mod support;
 mod tools;
 

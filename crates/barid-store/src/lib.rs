@@ -463,6 +463,56 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         id: AgreementId,
     ) -> StoreResult<Vec<Agreement>>;
 
+    // --- quality of service ---------------------------------------------------------------
+
+    /// The quality counts of a scope, every service (kept as events are recorded; see
+    /// `barid_core::quality::counts`).
+    async fn quality_counts(
+        &self,
+        operator: CountryCode,
+        scope: &QualityScope,
+    ) -> StoreResult<Vec<QualityCount>>;
+    /// A page of the scope's items in posting order, after `after` (a posting date and item).
+    async fn quality_items(
+        &self,
+        operator: CountryCode,
+        scope: &QualityScope,
+        after: Option<(time::Date, ItemId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<QualityItem>>;
+    /// Items from `origin` to `destination` neither delivered nor sent back whose last step is
+    /// older than `before`: the oldest `limit` of them, and how many per step.
+    async fn stuck_items(
+        &self,
+        operator: CountryCode,
+        origin: CountryCode,
+        destination: CountryCode,
+        before: OffsetDateTime,
+        limit: u32,
+    ) -> StoreResult<StuckItems>;
+    /// Dispatches from `origin` to `destination` closed in `[from, until)` with a verification
+    /// note's discrepancies or a partner's answer.
+    async fn dispatch_discrepancies(
+        &self,
+        operator: CountryCode,
+        origin: CountryCode,
+        destination: CountryCode,
+        from: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> StoreResult<Vec<DispatchDiscrepancies>>;
+    /// The working calendars the operator has set (its own and its partners').
+    async fn calendars(&self, operator: CountryCode) -> StoreResult<Vec<CalendarRecord>>;
+    /// Sets (or replaces) `country`'s working calendar for `actor.operator`; audited.
+    async fn set_calendar(
+        &self,
+        actor: &Actor,
+        country: CountryCode,
+        calendar: &barid_core::quality::WorkingCalendar,
+    ) -> StoreResult<CalendarRecord>;
+    /// Gives a quality timeline to every item recorded before quality was measured; run when
+    /// the store opens (nothing to do afterwards). Answers how many items it did.
+    async fn catch_up_quality(&self) -> StoreResult<u64>;
+
     // --- idempotent requests -------------------------------------------------------------
 
     /// Reserves an `Idempotency-Key` of the operator for the request with this hash (a unique

@@ -1366,3 +1366,101 @@ pub struct DispatchOutcome {
     pub events: Vec<PlannedEvent>,
     pub outbox: Vec<NewOutboxMessage>,
 }
+
+// --- quality of service ------------------------------------------------------------------
+
+/// Items between two posts, one way, posted between two dates (both included): what the
+/// quality figures are read for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QualityScope {
+    pub origin: CountryCode,
+    pub destination: CountryCode,
+    pub posted_from: time::Date,
+    pub posted_until: time::Date,
+}
+
+/// A quality count of one service (by its S10 service indicator, `EE`, `RR`...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QualityCount {
+    pub service: String,
+    pub count: barid_core::quality::CountRow,
+}
+
+/// Where an item's journey stands, for lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QualityOutcome {
+    /// Known (from a pre-advice) but not posted: nothing to measure.
+    NotPosted,
+    Open,
+    Delivered,
+    Returned,
+}
+
+impl QualityOutcome {
+    pub fn of(timeline: &barid_core::quality::Timeline) -> Self {
+        if timeline.first(barid_core::Milestone::Posted).is_none() {
+            QualityOutcome::NotPosted
+        } else if timeline.first(barid_core::Milestone::Delivered).is_some() {
+            QualityOutcome::Delivered
+        } else if timeline.returned_at.is_some() {
+            QualityOutcome::Returned
+        } else {
+            QualityOutcome::Open
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            QualityOutcome::NotPosted => "not_posted",
+            QualityOutcome::Open => "open",
+            QualityOutcome::Delivered => "delivered",
+            QualityOutcome::Returned => "returned",
+        }
+    }
+}
+
+/// One item as the quality figures see it: what a drill-down lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QualityItem {
+    pub item: ItemId,
+    pub s10: S10Id,
+    pub origin: CountryCode,
+    pub destination: CountryCode,
+    /// The S10 service indicator.
+    pub service: String,
+    pub outcome: QualityOutcome,
+    pub timeline: barid_core::quality::Timeline,
+}
+
+/// The stuck items of a scope: open, with nothing new since before a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StuckItems {
+    /// Oldest first, at most the limit asked for.
+    pub items: Vec<QualityItem>,
+    /// How many there are in all, per last milestone reached.
+    pub per_step: Vec<(barid_core::Milestone, u64)>,
+}
+
+/// A post's working days as an operator knows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarRecord {
+    pub country: CountryCode,
+    pub calendar: barid_core::quality::WorkingCalendar,
+    pub updated_at: OffsetDateTime,
+}
+
+/// A dispatch between two posts with what was found wrong with it: our verification note
+/// (inward) or the partner's answer (outward).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DispatchDiscrepancies {
+    pub dispatch: DispatchRowId,
+    pub s8: barid_core::DispatchId,
+    pub direction: DispatchDirection,
+    pub closed_at: OffsetDateTime,
+    /// Each discrepancy's code (`missing_item`, `damaged_receptacle`...) on our verification
+    /// note of an inward dispatch.
+    pub codes: Vec<String>,
+    /// The partner's answer (a RESDES, as received) about an outward dispatch.
+    pub partner_response: Option<String>,
+}

@@ -310,6 +310,10 @@ impl ApiError {
         }
     }
 
+    pub fn invalid_query(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidQuery, message).with_field(field)
+    }
+
     pub fn invalid_body(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::new(ErrorCode::InvalidBody, message).with_field(field)
     }

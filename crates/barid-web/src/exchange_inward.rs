@@ -14,7 +14,7 @@ use barid_store::model::*;
 use time::OffsetDateTime;
 
 use crate::auth::Principal;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::exchange::ExchangeOffice;
 use crate::exchange_messages::{emsevt, outbox_message};
 use crate::state::AppState;
@@ -317,6 +317,29 @@ fn transit_reports(
 /// An item found when an inward receptacle is opened: `EMD` on our copy (when the origin's
 /// advance data gave us one), reported to the origin post.
 pub async fn open_item(
+    state: &AppState,
+    principal: &Principal,
+    office: &ExchangeOffice,
+    receptacle: ReceptacleRowId,
+    s10: &S10Id,
+    damaged: bool,
+) -> ApiResult<ReceptacleRecord> {
+    // A partner's event can land on the item between our read and our write; the clerk's
+    // scan still stands, so it is planned again on the item as it now is.
+    let mut attempt = 1;
+    loop {
+        match open_item_once(state, principal, office, receptacle, s10, damaged).await {
+            Err(error)
+                if error.code() == ErrorCode::Conflict && attempt < crate::exchange::ATTEMPTS =>
+            {
+                attempt += 1;
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
+async fn open_item_once(
     state: &AppState,
     principal: &Principal,
     office: &ExchangeOffice,

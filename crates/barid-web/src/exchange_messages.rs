@@ -425,14 +425,21 @@ type Rendering = tokio::task::JoinHandle<Result<RenderedDocuments, barid_docs::D
 /// that no longer decodes (a later syntax change) reads as no response rather than an error,
 /// so the dispatch stays readable.
 pub fn partner_response(record: &DispatchRecord) -> Option<barid_messages::Resdes> {
-    let text = record.partner_response.as_deref()?;
+    decode_partner_response(record.partner_response.as_deref()?, &record.s8)
+}
+
+/// A stored partner response (see [`partner_response`]) of dispatch `s8`.
+pub fn decode_partner_response(
+    text: &str,
+    s8: &barid_core::DispatchId,
+) -> Option<barid_messages::Resdes> {
     match BaridJsonV1.decode(text.as_bytes()) {
         Ok(envelope) => match envelope.body() {
             MessageBody::Resdes(resdes) => Some(resdes.clone()),
             _ => None,
         },
         Err(error) => {
-            tracing::warn!(dispatch = %record.s8, %error, "the stored partner response no longer decodes");
+            tracing::warn!(dispatch = %s8, %error, "the stored partner response no longer decodes");
             None
         }
     }

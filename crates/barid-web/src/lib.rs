@@ -31,6 +31,7 @@ pub mod openapi;
 pub mod pages;
 pub mod partner_exchange;
 pub mod partner_links;
+pub mod quality;
 pub mod router;
 pub mod server;
 pub mod state;

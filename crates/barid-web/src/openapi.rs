@@ -76,6 +76,9 @@ pub const TOKEN_SCHEME: &str = "token";
         pages::partners::resume,
         pages::agreements::list,
         pages::agreements::show,
+        pages::quality::network,
+        pages::quality::dashboard,
+        pages::quality::items,
         api::me::me,
         api::offices::list,
         api::offices::create,
@@ -122,6 +125,13 @@ pub const TOKEN_SCHEME: &str = "token";
         api::agreements::read,
         api::agreements::update,
         api::agreements::history,
+        api::quality::network,
+        api::quality::agreement,
+        api::quality::items,
+        api::quality::csv,
+        api::quality::report,
+        api::quality::calendars,
+        api::quality::set_calendar,
         api::exchange::dispatch,
         api::exchange_documents::receptacle_labels,
         api::exchange_documents::letter_bill,
@@ -154,6 +164,7 @@ pub const TOKEN_SCHEME: &str = "token";
         (name = "exchange", description = "Offices of exchange: arrival scans, export customs, receptacles, dispatches"),
         (name = "partner exchange", description = "Messages between posts' nodes, and the links to partner posts: endpoints, delivery state, pause and resume, refused and quarantined messages"),
         (name = "agreements", description = "The bilateral agreements with partner posts: services, routes, J+N targets and suspensions, versioned"),
+        (name = "quality", description = "Quality of service against the agreements: the network, an agreement's month, the items behind a figure, CSV and the PDF report; the working calendars"),
     )
 )]
 struct ApiDoc;

@@ -363,6 +363,24 @@ fn routes() -> Vec<Route> {
             Roles(ADMIN_SUPERVISOR),
             pages::agreements::show,
         ),
+        page(
+            Get,
+            "/agreements/{id}/quality",
+            Roles(ADMIN_SUPERVISOR),
+            pages::quality::dashboard,
+        ),
+        page(
+            Get,
+            "/agreements/{id}/quality/items",
+            Roles(ADMIN_SUPERVISOR),
+            pages::quality::items,
+        ),
+        page(
+            Get,
+            "/quality",
+            Roles(ADMIN_SUPERVISOR),
+            pages::quality::network,
+        ),
         page(Get, "/items/search", Roles(STAFF), pages::items::search),
         page(Get, "/items/{s10}", Roles(STAFF), pages::items::item),
         // --- public tracking API (rate-limited per client address) ---------------------------
@@ -683,6 +701,49 @@ fn routes() -> Vec<Route> {
             "/api/v1/agreements/{id}/history",
             Roles(ADMIN_SUPERVISOR),
             api::agreements::history,
+        ),
+        // --- quality of service ---------------------------------------------------------------
+        route(
+            Get,
+            "/api/v1/quality",
+            Roles(ADMIN_SUPERVISOR),
+            api::quality::network,
+        ),
+        route(
+            Get,
+            "/api/v1/agreements/{id}/quality",
+            Roles(ADMIN_SUPERVISOR),
+            api::quality::agreement,
+        ),
+        route(
+            Get,
+            "/api/v1/agreements/{id}/quality/items",
+            Roles(ADMIN_SUPERVISOR),
+            api::quality::items,
+        ),
+        route(
+            Get,
+            "/api/v1/agreements/{id}/quality.csv",
+            Roles(ADMIN_SUPERVISOR),
+            api::quality::csv,
+        ),
+        route(
+            Get,
+            "/api/v1/agreements/{id}/quality.pdf",
+            Roles(ADMIN_SUPERVISOR),
+            api::quality::report,
+        ),
+        route(
+            Get,
+            "/api/v1/calendars",
+            Roles(ADMIN_SUPERVISOR),
+            api::quality::calendars,
+        ),
+        route(
+            Put,
+            "/api/v1/calendars/{country}",
+            Roles(ADMIN),
+            api::quality::set_calendar,
         ),
     ]
 }

@@ -473,6 +473,7 @@ pub async fn seed(
     let logins = seed_network(store.as_ref(), at, None).await?;
     let merchant_token = merchant_token(store.as_ref(), at).await?;
     let items = demo_traffic::accept_and_move(store.as_ref(), reference, items, at).await?;
+    crate::demo_quality::seed_history(store.as_ref(), reference, at).await?;
     Ok(Seeded {
         logins,
         merchant_token,

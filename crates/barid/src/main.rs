@@ -6,6 +6,7 @@ mod cli;
 mod demo;
 mod demo_items;
 mod demo_nodes;
+mod demo_quality;
 mod demo_traffic;
 mod exchange_files;
 mod partner_commands;

@@ -37,6 +37,18 @@ pub async fn open_sql(url: &str) -> anyhow::Result<SqlStore> {
         Backend::Sqlite => barid_store_sqlite::connect(url).await?,
         Backend::Postgres => barid_store_postgres::connect(url).await?,
     };
+    // Items recorded before quality was measured (a database from an older Barid) get their
+    // timelines once; afterwards this finds nothing and costs one query.
+    let caught_up = store
+        .catch_up_quality()
+        .await
+        .context("measuring the quality of the items recorded before this version")?;
+    if caught_up > 0 {
+        tracing::info!(
+            items = caught_up,
+            "quality timelines built for earlier items"
+        );
+    }
     Ok(store)
 }
 

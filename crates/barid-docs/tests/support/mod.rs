@@ -13,11 +13,12 @@ use barid_core::{
 };
 use barid_docs::{
     Bilingual, CustomsInput, DeliveryBillDispatch, DeliveryBillInput, DispatchHeader,
-    DispatchReceptacle, LabelInput, Office, OfficeName, ReceiptInput, ReceptacleLabelInput,
-    RegisteredItem, Transport, VerificationNoteInput, service_name,
+    DispatchReceptacle, LabelInput, Office, OfficeName, QualityDirection, QualityLegFigures,
+    QualityMonthPoint, QualityReportInput, QualityServiceFigures, QualityStuckItem, ReceiptInput,
+    ReceptacleLabelInput, RegisteredItem, Transport, VerificationNoteInput, service_name,
 };
-use time::OffsetDateTime;
-use time::macros::datetime;
+use time::macros::{date, datetime};
+use time::{Date, OffsetDateTime};
 
 pub const ITEM_ID: &str = "EE123456785EG";
 pub const ACCEPTED_AT: OffsetDateTime = datetime!(2026-11-22 14:05:09 +02:00);
@@ -444,4 +445,238 @@ pub fn every_discrepancy() -> Vec<Discrepancy> {
             item: registered_s10(5),
         },
     ]
+}
+
+// --- quality of service ---------------------------------------------------------------------
+
+/// The month of the sample quality report.
+pub const QUALITY_MONTH: Date = date!(2026 - 11 - 01);
+pub const QUALITY_GENERATED_AT: OffsetDateTime = datetime!(2026-12-01 08:00:00 +02:00);
+
+/// A leg of a service's route.
+pub fn quality_leg(
+    (en, ar): (&str, &str),
+    target_days: Option<u16>,
+    items: u64,
+    median_days: Option<u32>,
+    within: Option<u64>,
+) -> QualityLegFigures {
+    QualityLegFigures {
+        leg_en: en.to_owned(),
+        leg_ar: ar.to_owned(),
+        target_days,
+        items,
+        median_days,
+        within_target_per_mille: within,
+        late: matches!(within, Some(share) if share < 850),
+    }
+}
+
+/// 12 months ending with November 2026, the share met rising by 10 per mille a month to
+/// `last`, one month (March) with nothing counted.
+pub fn quality_trend(last: u64, counted: u64) -> Vec<QualityMonthPoint> {
+    (0..12u8)
+        .map(|n| {
+            let (year, month) = if n == 0 { (2025, 12) } else { (2026, n) };
+            let empty = n == 3;
+            QualityMonthPoint {
+                month: Date::from_calendar_date(year, time::Month::try_from(month).unwrap(), 1)
+                    .unwrap(),
+                met_per_mille: (!empty).then_some(last - 10 * u64::from(11 - n)),
+                counted: if empty { 0 } else { counted + u64::from(n) * 7 },
+            }
+        })
+        .collect()
+}
+
+/// A J+0..J+30 distribution peaking at J+`peak`.
+pub fn quality_distribution(peak: usize, scale: u64) -> Vec<u64> {
+    (0..31)
+        .map(|day: usize| {
+            let distance = day.abs_diff(peak) as u64;
+            scale.saturating_sub(distance * scale / 4) + u64::from(day == 30)
+        })
+        .collect()
+}
+
+/// EMS, Egypt to Palestine via Jordan: J+5 for 85 %, measured 78.4 %, the transit leg late.
+pub fn quality_ems() -> QualityServiceFigures {
+    QualityServiceFigures {
+        service_en: "EMS".to_owned(),
+        service_ar: "البريد السريع".to_owned(),
+        target_days: 5,
+        target_per_mille: 850,
+        met: 392,
+        late: 81,
+        overdue: 27,
+        in_flight: 64,
+        returned: 6,
+        met_per_mille: Some(784),
+        meets_target: false,
+        distribution: quality_distribution(4, 80),
+        median_days: Some(4),
+        legs: vec![
+            quality_leg(
+                (
+                    "Counter to outward office of exchange",
+                    "من الشباك إلى مكتب التبادل الصادر",
+                ),
+                Some(1),
+                564,
+                Some(1),
+                Some(962),
+            ),
+            quality_leg(
+                ("Transit through Jordan", "العبور عبر الأردن"),
+                Some(2),
+                548,
+                Some(3),
+                Some(611),
+            ),
+            quality_leg(
+                ("Import customs", "الجمارك عند الاستيراد"),
+                None,
+                530,
+                Some(1),
+                None,
+            ),
+            quality_leg(
+                (
+                    "Inward office to delivery",
+                    "من مكتب التبادل الوارد إلى التسليم",
+                ),
+                Some(2),
+                500,
+                Some(1),
+                Some(904),
+            ),
+        ],
+        customs_held: 12,
+        customs_hold_hours: Some(36),
+        trend: quality_trend(784, 420),
+    }
+}
+
+/// Registered letters, Egypt to Palestine: J+7 for 80 %, measured 86.2 %.
+pub fn quality_registered() -> QualityServiceFigures {
+    QualityServiceFigures {
+        service_en: "Registered".to_owned(),
+        service_ar: "بريد مسجل".to_owned(),
+        target_days: 7,
+        target_per_mille: 800,
+        met: 1_120,
+        late: 150,
+        overdue: 29,
+        in_flight: 210,
+        returned: 14,
+        met_per_mille: Some(862),
+        meets_target: true,
+        distribution: quality_distribution(6, 150),
+        median_days: Some(6),
+        legs: vec![quality_leg(
+            (
+                "Inward office to delivery",
+                "من مكتب التبادل الوارد إلى التسليم",
+            ),
+            Some(3),
+            1_299,
+            Some(2),
+            Some(930),
+        )],
+        customs_held: 0,
+        customs_hold_hours: None,
+        trend: quality_trend(862, 1_100),
+    }
+}
+
+/// An EMS item stuck since `since`.
+pub fn quality_stuck(serial: u32, since: OffsetDateTime, days: u32) -> QualityStuckItem {
+    QualityStuckItem {
+        s10: S10Id::new(
+            ServiceIndicator::parse("EE").unwrap(),
+            serial,
+            country("EG"),
+        )
+        .unwrap(),
+        step_en: "Arrived at inward office of exchange".to_owned(),
+        step_ar: "وصلت إلى مكتب التبادل الوارد".to_owned(),
+        since,
+        days,
+    }
+}
+
+/// The report of Egypt Post with Palestine for November 2026: EG to PS via Jordan (EMS and
+/// registered, a late transit leg, 3 of 5 stuck items listed), PS to EG direct (EMS).
+pub fn quality_report_input() -> QualityReportInput {
+    let mut back = quality_ems();
+    back.met = 40;
+    back.late = 2;
+    back.overdue = 1;
+    back.met_per_mille = Some(930);
+    back.meets_target = true;
+    back.legs.truncate(1);
+    back.customs_held = 0;
+    back.customs_hold_hours = None;
+    QualityReportInput {
+        operator: country("EG"),
+        partner: country("PS"),
+        reference: "MoU EG-PS 2024/07".to_owned(),
+        month: QUALITY_MONTH,
+        generated_at: QUALITY_GENERATED_AT,
+        directions: vec![
+            QualityDirection {
+                origin: country("EG"),
+                destination: country("PS"),
+                via: Some(country("JO")),
+                services: vec![quality_ems(), quality_registered()],
+                stuck: vec![
+                    quality_stuck(12_345_678, datetime!(2026-11-12 10:15:00 +02:00), 12),
+                    quality_stuck(12_345_679, datetime!(2026-11-16 16:40:00 +02:00), 10),
+                    quality_stuck(12_345_680, datetime!(2026-11-19 09:05:00 +02:00), 8),
+                ],
+                stuck_total: 5,
+                discrepancies: 3,
+            },
+            QualityDirection {
+                origin: country("PS"),
+                destination: country("EG"),
+                via: None,
+                services: vec![back],
+                stuck: Vec::new(),
+                stuck_total: 0,
+                discrepancies: 0,
+            },
+        ],
+    }
+}
+
+/// A direction with one service and nothing counted at all.
+pub fn quality_empty_direction() -> QualityDirection {
+    QualityDirection {
+        origin: country("EG"),
+        destination: country("PS"),
+        via: None,
+        services: vec![QualityServiceFigures {
+            service_en: "EMS".to_owned(),
+            service_ar: "البريد السريع".to_owned(),
+            target_days: 5,
+            target_per_mille: 850,
+            met: 0,
+            late: 0,
+            overdue: 0,
+            in_flight: 0,
+            returned: 0,
+            met_per_mille: None,
+            meets_target: false,
+            distribution: vec![0; 31],
+            median_days: None,
+            legs: Vec::new(),
+            customs_held: 0,
+            customs_hold_hours: None,
+            trend: Vec::new(),
+        }],
+        stuck: Vec::new(),
+        stuck_total: 0,
+        discrepancies: 0,
+    }
 }

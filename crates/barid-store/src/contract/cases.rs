@@ -9,6 +9,7 @@ use serde_json::json;
 use time::macros::{datetime, offset};
 
 pub use super::office_cases::*;
+pub use super::quality_cases::*;
 use super::world::*;
 use crate::model::*;
 use crate::{Store, StoreError};

@@ -27,6 +27,7 @@
 
 pub mod cases;
 pub mod office_cases;
+pub mod quality_cases;
 pub mod world;
 
 use std::sync::Arc;
@@ -132,6 +133,9 @@ macro_rules! contract_tests {
             inward_dispatches_are_expected_received_opened_and_finished,
             items_waiting_by_status_and_latest_office,
             duty_is_assessed_replaced_and_collected_on_delivery,
+            quality_counts_follow_the_events_as_they_are_recorded,
+            quality_items_page_and_stuck_items_are_the_oldest_open_ones,
+            working_calendars_are_set_replaced_and_audited,
         );
     };
 }

@@ -523,7 +523,16 @@ pub(crate) async fn create_item(
     outbox: &[NewOutboxMessage],
 ) -> StoreResult<(Item, ItemEvent)> {
     let mut tx = store.write().await?;
-    let created = insert_item(&mut tx, actor, new, first_event, derived, outbox).await?;
+    let created = insert_item(
+        &mut tx,
+        store.dialect,
+        actor,
+        new,
+        first_event,
+        derived,
+        outbox,
+    )
+    .await?;
     tx.commit().await?;
     Ok(created)
 }
@@ -540,6 +549,7 @@ pub(crate) async fn create_items(
         created.push(
             insert_item(
                 &mut tx,
+                store.dialect,
                 actor,
                 &entry.new,
                 &entry.first_event,
@@ -557,6 +567,7 @@ pub(crate) async fn create_items(
 /// caller's transaction.
 async fn insert_item(
     tx: &mut AnyConnection,
+    dialect: Dialect,
     actor: &Actor,
     new: &NewItem,
     first_event: &NewEvent,
@@ -607,7 +618,7 @@ async fn insert_item(
     if let Some(customs) = &new.customs {
         insert_customs(&mut *tx, new.operator, id, customs).await?;
     }
-    let event = insert_event(&mut *tx, new.operator, id, first_event, actor).await?;
+    let event = insert_event(&mut *tx, dialect, new.operator, id, first_event, actor).await?;
     let messages = insert_outbox(&mut *tx, new.operator, outbox, actor.at).await?;
     audit::write(
         &mut *tx,
@@ -1125,6 +1136,7 @@ fn event_details(event: &NewEvent) -> StoreResult<serde_json::Value> {
 
 async fn insert_event(
     conn: &mut AnyConnection,
+    dialect: Dialect,
     operator: CountryCode,
     item: ItemId,
     event: &NewEvent,
@@ -1168,6 +1180,7 @@ async fn insert_event(
             event.office
         )
     }))?;
+    super::quality::track(conn, dialect, operator, &[(item, event)]).await?;
     Ok(ItemEvent {
         id: EventId(row.int("id")?),
         item,
@@ -1252,7 +1265,7 @@ pub(crate) async fn insert_events(
                 "one of the events was recorded meanwhile".to_owned()
             }))?;
     }
-    Ok(())
+    super::quality::track(conn, dialect, operator, events).await
 }
 
 pub(crate) async fn item_events(
@@ -1364,7 +1377,7 @@ pub(crate) async fn record_event(
             ),
         ));
     }
-    let recorded = insert_event(&mut tx, operator, item, event, actor).await?;
+    let recorded = insert_event(&mut tx, store.dialect, operator, item, event, actor).await?;
     let messages = insert_outbox(&mut tx, operator, outbox, actor.at).await?;
     audit::write(
         &mut tx,

@@ -27,6 +27,7 @@ mod idempotency;
 mod items;
 mod packed;
 mod people;
+mod quality;
 
 use std::collections::BTreeSet;
 
@@ -664,6 +665,63 @@ impl Store for SqlStore {
         id: AgreementId,
     ) -> StoreResult<Vec<Agreement>> {
         agreements::agreement_history(self, operator, id).await
+    }
+
+    async fn quality_counts(
+        &self,
+        operator: CountryCode,
+        scope: &QualityScope,
+    ) -> StoreResult<Vec<QualityCount>> {
+        quality::quality_counts(self, operator, scope).await
+    }
+
+    async fn quality_items(
+        &self,
+        operator: CountryCode,
+        scope: &QualityScope,
+        after: Option<(time::Date, ItemId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<QualityItem>> {
+        quality::quality_items(self, operator, scope, after, limit).await
+    }
+
+    async fn stuck_items(
+        &self,
+        operator: CountryCode,
+        origin: CountryCode,
+        destination: CountryCode,
+        before: OffsetDateTime,
+        limit: u32,
+    ) -> StoreResult<StuckItems> {
+        quality::stuck_items(self, operator, origin, destination, before, limit).await
+    }
+
+    async fn dispatch_discrepancies(
+        &self,
+        operator: CountryCode,
+        origin: CountryCode,
+        destination: CountryCode,
+        from: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> StoreResult<Vec<DispatchDiscrepancies>> {
+        quality::dispatch_discrepancies(self, operator, origin, destination, from, until).await
+    }
+
+    async fn calendars(&self, operator: CountryCode) -> StoreResult<Vec<CalendarRecord>> {
+        quality::calendars(self, operator).await
+    }
+
+    async fn set_calendar(
+        &self,
+        actor: &Actor,
+        country: CountryCode,
+        calendar: &barid_core::quality::WorkingCalendar,
+    ) -> StoreResult<CalendarRecord> {
+        quality::set_calendar(self, actor, country, calendar).await
+    }
+
+    async fn catch_up_quality(&self) -> StoreResult<u64> {
+        quality::catch_up(self).await
     }
 
     async fn reserve_idempotency_key(

@@ -95,6 +95,23 @@ impl Dialect {
     }
 }
 
+impl Dialect {
+    /// [`Dialect::packed_insert`] with an `ON CONFLICT …` clause: an upsert. The rows must not
+    /// repeat a key (PostgreSQL refuses to update a row twice in one statement).
+    pub(crate) fn packed_upsert(
+        &self,
+        table: &str,
+        columns: &[(&str, Kind)],
+        on_conflict: &str,
+    ) -> String {
+        // SQLite reads `ON` after a bare `FROM` as a join's: the `WHERE true` ends the FROM.
+        self.packed_insert(table, columns).replace(
+            " ORDER BY j.key",
+            &format!(" WHERE true ORDER BY j.key {on_conflict}"),
+        )
+    }
+}
+
 /// Rows for [`Dialect::packed_insert`]: one JSON array per row, in the order of its columns.
 pub(crate) fn pack(rows: &[Vec<Value>]) -> StoreResult<String> {
     super::convert::json_text(rows)

@@ -13,6 +13,7 @@ nav-customs = الجمارك
 nav-delivery = التوزيع
 nav-partners = الشركاء
 nav-agreements = الاتفاقيات
+nav-quality = جودة الخدمة
 nav-search = البحث عن مادة
 nav-track = التتبع
 signed-in-as = مسجّل الدخول باسم

@@ -13,6 +13,7 @@ nav-customs = Customs
 nav-delivery = Delivery
 nav-partners = Partners
 nav-agreements = Agreements
+nav-quality = Quality
 nav-search = Find an item
 nav-track = Track
 signed-in-as = Signed in as

@@ -18,6 +18,7 @@ pub mod meta;
 pub mod offices;
 pub mod partner;
 pub mod partners;
+pub mod quality;
 pub mod ranges;
 pub mod tokens;
 pub mod tracking;

@@ -1,7 +1,11 @@
 //! The pages' static files, compiled into the binary and served under `/static/`: Barid's own
-//! style sheet and script, htmx (vendored from npm, see `static/README.md`), and the Noto
-//! fonts the documents embed too (OFL), so pages look the same on every client and no request
-//! leaves for a CDN.
+//! style sheet and scripts, htmx and uPlot (vendored from npm, see `static/README.md`), and
+//! the Noto fonts the documents embed too (OFL), so pages look the same on every client and no
+//! request leaves for a CDN.
+//!
+//! Every page loads barid.css, htmx and barid.js (`base.html`). A page with quality charts
+//! adds uPlot and `quality.js` in its `scripts` block, linked with [`href`]:
+//! `{{ crate::pages::assets::href("quality.js") }}`.
 //!
 //! Pages link every file with `?v=<hash of all files>`; a request carrying the current hash is
 //! cached for a year (`immutable`), any other for five minutes.
@@ -48,11 +52,15 @@ macro_rules! font_file {
 }
 
 /// Every file served under `/static/`.
-pub const FILES: [Asset; 9] = [
+pub const FILES: [Asset; 13] = [
     static_file!("barid.css", "text/css; charset=utf-8"),
     static_file!("barid.js", "text/javascript; charset=utf-8"),
     static_file!("htmx.min.js", "text/javascript; charset=utf-8"),
     static_file!("htmx.LICENSE", "text/plain; charset=utf-8"),
+    static_file!("quality.js", "text/javascript; charset=utf-8"),
+    static_file!("uPlot.iife.min.js", "text/javascript; charset=utf-8"),
+    static_file!("uPlot.min.css", "text/css; charset=utf-8"),
+    static_file!("uPlot.LICENSE", "text/plain; charset=utf-8"),
     font_file!("NotoSans-Regular.ttf", "font/ttf"),
     font_file!("NotoSans-Bold.ttf", "font/ttf"),
     font_file!("NotoNaskhArabic-Regular.ttf", "font/ttf"),

@@ -85,6 +85,12 @@ impl From<i64> for Arg {
     }
 }
 
+impl From<u16> for Arg {
+    fn from(number: u16) -> Self {
+        Arg::Number(i64::from(number))
+    }
+}
+
 impl From<u32> for Arg {
     fn from(number: u32) -> Self {
         Arg::Number(i64::from(number))
@@ -113,7 +119,7 @@ macro_rules! arg_from_ref {
         })*
     };
 }
-arg_from_ref!(&str, i64, u64, u32, u8, usize);
+arg_from_ref!(&str, i64, u64, u32, u16, u8, usize);
 
 impl From<usize> for Arg {
     fn from(number: usize) -> Self {

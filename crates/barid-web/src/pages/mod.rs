@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod inward;
 pub mod items;
 pub mod partners;
+pub mod quality;
 pub mod track;
 pub mod view;
 
@@ -90,6 +91,7 @@ pub enum Section {
     Delivery,
     Partners,
     Agreements,
+    Quality,
     Login,
     Other,
 }
@@ -291,6 +293,13 @@ impl PageRequest {
                 href: "/agreements",
                 label: t.tr("nav-agreements"),
                 current: section == Section::Agreements,
+            });
+        }
+        if principal.is_some_and(agreements::reads_agreements) {
+            nav.push(NavLink {
+                href: "/quality",
+                label: t.tr("nav-quality"),
+                current: section == Section::Quality,
             });
         }
         if staff {

@@ -439,7 +439,7 @@ async fn bulk_acceptance_is_all_or_nothing() {
     assert_eq!(reply.error_code().as_deref(), Some("too_many_items"));
 }
 
-fn pdftotext(pdf: &[u8]) -> String {
+pub(crate) fn pdftotext(pdf: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("doc.pdf");
     std::fs::write(&path, pdf).unwrap();

@@ -148,6 +148,17 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         "/agreements/{id}",
         Expect::OnlyPage(ADMIN_SUPERVISOR),
     ),
+    ("GET", "/quality", Expect::OnlyPage(ADMIN_SUPERVISOR)),
+    (
+        "GET",
+        "/agreements/{id}/quality",
+        Expect::OnlyPage(ADMIN_SUPERVISOR),
+    ),
+    (
+        "GET",
+        "/agreements/{id}/quality/items",
+        Expect::OnlyPage(ADMIN_SUPERVISOR),
+    ),
     ("POST", "/partners/{partner}/pause", Expect::OnlyPage(ADMIN)),
     (
         "POST",
@@ -364,6 +375,29 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         "/api/v1/agreements/{id}/history",
         Expect::Only(ADMIN_SUPERVISOR),
     ),
+    ("GET", "/api/v1/quality", Expect::Only(ADMIN_SUPERVISOR)),
+    (
+        "GET",
+        "/api/v1/agreements/{id}/quality",
+        Expect::Only(ADMIN_SUPERVISOR),
+    ),
+    (
+        "GET",
+        "/api/v1/agreements/{id}/quality/items",
+        Expect::Only(ADMIN_SUPERVISOR),
+    ),
+    (
+        "GET",
+        "/api/v1/agreements/{id}/quality.csv",
+        Expect::Only(ADMIN_SUPERVISOR),
+    ),
+    (
+        "GET",
+        "/api/v1/agreements/{id}/quality.pdf",
+        Expect::Only(ADMIN_SUPERVISOR),
+    ),
+    ("GET", "/api/v1/calendars", Expect::Only(ADMIN_SUPERVISOR)),
+    ("PUT", "/api/v1/calendars/{country}", Expect::Only(ADMIN)),
     // Last: it ends the caller's session.
     ("POST", "/logout", Expect::AnyPage),
 ];
@@ -420,7 +454,10 @@ fn unique() -> u32 {
 /// Whether a path names an object of some operator. A `{partner}` is a country code: every
 /// operator may have a link to any partner, so there is no foreign one to refuse.
 fn has_params(path: &str) -> bool {
-    path.contains('{') && !path.contains("{file}") && !path.contains("{partner}")
+    path.contains('{')
+        && !path.contains("{file}")
+        && !path.contains("{partner}")
+        && !path.contains("{country}")
 }
 
 fn concrete_path(path: &str, whose: Whose, targets: &mut Targets) -> String {
@@ -458,6 +495,9 @@ fn concrete_path(path: &str, whose: Whose, targets: &mut Targets) -> String {
         .replace("{s10}", &item_id(operator).to_string())
         .replace("{file}", "swagger-ui.css")
         .replace("{partner}", "PS")
+        .replace("{country}", "JO")
+        // A drill-down names its figure (its way and service default to the agreement's).
+        .replace("/quality/items", "/quality/items?figure=late")
 }
 
 fn body_for(method: &str, path: &str) -> Option<String> {

@@ -22,6 +22,7 @@ mod operations;
 mod pages;
 mod partner_exchange;
 mod partners;
+mod quality;
 mod scoping;
 mod server;
 mod support;
