@@ -76,6 +76,7 @@ pub const TOKEN_SCHEME: &str = "token";
         pages::partners::resume,
         pages::agreements::list,
         pages::agreements::show,
+        pages::agreements::change,
         pages::quality::network,
         pages::quality::dashboard,
         pages::quality::items,

@@ -364,6 +364,12 @@ fn routes() -> Vec<Route> {
             pages::agreements::show,
         ),
         page(
+            Post,
+            "/agreements/{id}",
+            Roles(ADMIN),
+            pages::agreements::change,
+        ),
+        page(
             Get,
             "/agreements/{id}/quality",
             Roles(ADMIN_SUPERVISOR),

@@ -253,16 +253,27 @@ pub async fn update(
     PathParam(id): PathParam<AgreementId>,
     ApiJson(request): ApiJson<AgreementChangeRequest>,
 ) -> ApiResult<Json<AgreementDto>> {
-    let current = find(&state, principal.operator, id).await?;
+    Ok(Json(change(&state, &principal, id, request).await?.into()))
+}
+
+/// Checks a change to an agreement as acceptance will read it and stores it as the next
+/// version: for the API and the agreement's page alike.
+pub async fn change(
+    state: &AppState,
+    principal: &Principal,
+    id: AgreementId,
+    request: AgreementChangeRequest,
+) -> ApiResult<Agreement> {
+    let current = find(state, principal.operator, id).await?;
     let (status, agreement) = checked(
-        &state,
+        state,
         principal.operator,
         current.partner.as_str(),
         &current.reference,
         &request.status,
         request.terms,
     )?;
-    let updated = state
+    Ok(state
         .store()
         .update_agreement(
             &principal.actor(state.now()),
@@ -271,8 +282,7 @@ pub async fn update(
             status,
             &agreement.terms().to_json_value(),
         )
-        .await?;
-    Ok(Json(updated.into()))
+        .await?)
 }
 
 /// Every version of an agreement, oldest first: who changed what is in the audit log.

@@ -6,17 +6,20 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use barid_core::quality::QualityLeg;
 use barid_store::model::{Agreement, AgreementId};
+use serde::Deserialize;
+use utoipa::ToSchema;
 
 use super::i18n::Tr;
 use super::view::{self, When};
 use super::{Layout, PageRequest, Section, render};
 use crate::auth::Principal;
-use crate::error::{ApiError, ApiResult};
-use crate::extract::PathParam;
-use crate::router::ADMIN_SUPERVISOR;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::extract::{ApiForm, PathParam};
+use crate::router::{ADMIN, ADMIN_SUPERVISOR};
 use crate::state::AppState;
 
 /// Whether a principal reads the agreements (for the navigation).
@@ -242,27 +245,64 @@ struct AgreementPage {
     terms: TermsView,
     legs: Vec<String>,
     versions: Vec<VersionRow>,
+    edit: Option<EditView>,
+    done: bool,
 }
 
-/// One agreement: its services, routes, targets, suspensions and versions.
-#[utoipa::path(get, path = "/agreements/{id}", tag = "pages",
-    params(("id" = i64, Path, description = "The agreement's number")),
-    responses((status = 200, description = "The agreement's page", content_type = "text/html", body = String)))]
-pub async fn show(
-    State(state): State<AppState>,
-    principal: Principal,
-    page: PageRequest,
-    PathParam(id): PathParam<AgreementId>,
-) -> ApiResult<Response> {
-    let agreement = state
+/// The change form, for administrators: the terms as JSON (`docs/agreements.md` describes
+/// them), the status, and what was wrong with the last try.
+pub struct EditView {
+    pub csrf_token: String,
+    pub version: i64,
+    pub status: String,
+    pub statuses: Vec<(&'static str, String)>,
+    pub terms_json: String,
+    pub problems: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for EditView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EditView")
+            .field("version", &self.version)
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A change as the form sends it; every field may be missing (it is then refused as such).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct AgreementForm {
+    pub csrf_token: String,
+    pub version: Option<i64>,
+    pub status: String,
+    pub terms: String,
+}
+
+async fn agreement_of(
+    state: &AppState,
+    principal: &Principal,
+    id: AgreementId,
+) -> ApiResult<Agreement> {
+    state
         .store()
         .agreements(principal.operator)
         .await?
         .into_iter()
         .find(|agreement| agreement.id == id)
-        .ok_or_else(|| ApiError::not_found("agreement"))?;
+        .ok_or_else(|| ApiError::not_found("agreement"))
+}
+
+/// The page, with the form as submitted and its problems when a change was refused.
+async fn show_page(
+    state: &AppState,
+    principal: &Principal,
+    page: &PageRequest,
+    agreement: Agreement,
+    submitted: Option<(&AgreementForm, &ApiError)>,
+) -> ApiResult<Response> {
     let (t, layout) = page
-        .layout(&state, Some(&principal), Section::Agreements)
+        .layout(state, Some(principal), Section::Agreements)
         .await;
     let terms = terms_of(&agreement)?;
     let history = state
@@ -279,6 +319,41 @@ pub async fn show(
             updated: view::when(&t, version.updated_at),
         })
         .collect();
+    let edit = principal.has_any_role(ADMIN).then(|| EditView {
+        csrf_token: principal.csrf_token().unwrap_or_default().to_owned(),
+        version: agreement.version,
+        status: submitted
+            .map(|(form, _)| form.status.clone())
+            .unwrap_or_else(|| agreement.status.as_str().to_owned()),
+        statuses: ["draft", "active", "suspended", "ended"]
+            .into_iter()
+            .map(|status| (status, t.tr(&format!("agreements-status-{status}"))))
+            .collect(),
+        terms_json: submitted.map_or_else(
+            || serde_json::to_string_pretty(&agreement.terms).unwrap_or_default(),
+            |(form, _)| form.terms.clone(),
+        ),
+        problems: submitted
+            .map(|(_, error)| {
+                if error.errors().is_empty() {
+                    vec![(
+                        error.field().unwrap_or("terms").to_owned(),
+                        error.message().to_owned(),
+                    )]
+                } else {
+                    error
+                        .errors()
+                        .iter()
+                        .map(|detail| (detail.field.clone(), detail.message.clone()))
+                        .collect()
+                }
+            })
+            .unwrap_or_default(),
+    });
+    let status = match submitted {
+        Some((_, error)) => error.code().status(),
+        None => StatusCode::OK,
+    };
     let body = AgreementPage {
         terms: terms_view(&t, &terms),
         legs: QualityLeg::ALL
@@ -287,8 +362,74 @@ pub async fn show(
             .collect(),
         row,
         versions,
+        edit,
+        done: submitted.is_none() && page.query_has("done", "changed"),
         t,
         layout,
     };
-    Ok((page.jar(&state), render(&body)?).into_response())
+    Ok((status, page.jar(state), render(&body)?).into_response())
+}
+
+/// One agreement: its services, routes, targets, suspensions and versions; administrators
+/// change it here too.
+#[utoipa::path(get, path = "/agreements/{id}", tag = "pages",
+    params(("id" = i64, Path, description = "The agreement's number")),
+    responses((status = 200, description = "The agreement's page", content_type = "text/html", body = String)))]
+pub async fn show(
+    State(state): State<AppState>,
+    principal: Principal,
+    page: PageRequest,
+    PathParam(id): PathParam<AgreementId>,
+) -> ApiResult<Response> {
+    let agreement = agreement_of(&state, &principal, id).await?;
+    show_page(&state, &principal, &page, agreement, None).await
+}
+
+/// Changes an agreement from its page: the next version, checked as the API checks it
+/// (`PUT /api/v1/agreements/{id}`). A refused change shows the form again with every problem
+/// and the text as typed; nothing is written.
+#[utoipa::path(post, path = "/agreements/{id}", tag = "pages",
+    params(("id" = i64, Path, description = "The agreement's number")),
+    request_body(content = AgreementForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 303, description = "Changed: back to the agreement's page"),
+        (status = 422, description = "Refused: the form again with `ul#agreement-problems`", content_type = "text/html", body = String),
+        (status = 409, description = "Changed meanwhile by someone else: the form again", content_type = "text/html", body = String),
+    ))]
+pub async fn change(
+    State(state): State<AppState>,
+    principal: Principal,
+    page: PageRequest,
+    PathParam(id): PathParam<AgreementId>,
+    ApiForm(form): ApiForm<AgreementForm>,
+) -> ApiResult<Response> {
+    let agreement = agreement_of(&state, &principal, id).await?;
+    let request = match (form.version, serde_json::from_str(&form.terms)) {
+        (Some(version), Ok(terms)) => Ok(crate::api::agreements::AgreementChangeRequest {
+            version,
+            status: form.status.clone(),
+            terms,
+        }),
+        (None, _) => Err(ApiError::invalid_body(
+            "version",
+            "the form lost the version it was made from: open the agreement again",
+        )),
+        (_, Err(error)) => Err(ApiError::invalid_body(
+            "terms",
+            format!("the terms are not JSON: {error}"),
+        )),
+    };
+    let outcome = match request {
+        Ok(request) => crate::api::agreements::change(&state, &principal, id, request).await,
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(changed) => {
+            Ok(Redirect::to(&format!("/agreements/{}?done=changed", changed.id.0)).into_response())
+        }
+        Err(error) if matches!(error.code(), ErrorCode::InvalidBody | ErrorCode::Conflict) => {
+            show_page(&state, &principal, &page, agreement, Some((&form, &error))).await
+        }
+        Err(error) => Err(error),
+    }
 }

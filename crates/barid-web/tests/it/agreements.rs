@@ -271,3 +271,95 @@ async fn supervisors_read_the_agreements_and_their_targets_on_the_pages() {
     let refused = app.call(&clerk, Method::GET, "/agreements", None).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+/// Posts the agreement page's form (the CSRF token travels in the header, as htmx sends it).
+async fn post_agreement_form(
+    app: &crate::support::TestApp,
+    caller: &Caller,
+    path: &str,
+    body: &str,
+) -> crate::support::Reply {
+    let mut request = crate::support::request(caller, Method::POST, path, Some(body));
+    request.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        "application/x-www-form-urlencoded".parse().unwrap(),
+    );
+    app.send(request).await
+}
+
+#[tokio::test]
+async fn administrators_change_an_agreement_from_its_page_and_a_bad_change_writes_nothing() {
+    use crate::support::encode;
+    let app = app().await;
+    let admin = Caller::Person(app.login("EG", Role::Admin).await);
+    let supervisor = Caller::Person(app.login("EG", Role::Supervisor).await);
+    let listed = app
+        .call(&supervisor, Method::GET, "/api/v1/agreements", None)
+        .await
+        .json();
+    let palestine = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|agreement| agreement["partner"] == "PS")
+        .unwrap()
+        .clone();
+    let id = palestine["id"].as_i64().unwrap();
+    let path = format!("/agreements/{id}");
+
+    // Administrators see the form with the terms; supervisors only read.
+    let page = app.call(&admin, Method::GET, &path, None).await;
+    assert!(page.text().contains(r#"id="agreement-change""#));
+    let read_only = app.call(&supervisor, Method::GET, &path, None).await;
+    assert!(!read_only.text().contains(r#"id="agreement-change""#));
+
+    // Terms that do not hold: the form again with every problem, the text as typed, and
+    // nothing written.
+    let mut terms = palestine["terms"].clone();
+    terms["targets"][0]["days"] = json!(-3);
+    let typed = terms.to_string();
+    let body = format!("version=1&status=active&terms={}", encode(&typed));
+    let refused = post_agreement_form(&app, &admin, &path, &body).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.text()
+    );
+    let html = refused.text();
+    assert!(html.contains(r#"id="agreement-problems""#), "{html}");
+    assert!(html.contains("terms.targets[0].days"), "{html}");
+    let not_json =
+        post_agreement_form(&app, &admin, &path, "version=1&status=active&terms=%7B").await;
+    assert_eq!(not_json.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let after = app
+        .call(&supervisor, Method::GET, &format!("/api/v1{path}"), None)
+        .await
+        .json();
+    assert_eq!(after["version"], 1);
+
+    // A good change: the next version, and the page says so.
+    terms["targets"][0]["days"] = json!(6);
+    let body = format!(
+        "version=1&status=active&terms={}",
+        encode(&terms.to_string())
+    );
+    let changed = post_agreement_form(&app, &admin, &path, &body).await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.text());
+    assert_eq!(
+        changed.header("location"),
+        Some(format!("/agreements/{id}?done=changed").as_str())
+    );
+    let after = app
+        .call(&supervisor, Method::GET, &format!("/api/v1{path}"), None)
+        .await
+        .json();
+    assert_eq!(after["version"], 2);
+    assert_eq!(after["terms"]["targets"][0]["days"], 6);
+    // The same form again was made from version 1: someone changed it meanwhile.
+    let stale = post_agreement_form(&app, &admin, &path, &body).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    // Supervisors may not change it.
+    let forbidden = post_agreement_form(&app, &supervisor, &path, &body).await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+}

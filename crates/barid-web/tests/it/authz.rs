@@ -148,6 +148,8 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         "/agreements/{id}",
         Expect::OnlyPage(ADMIN_SUPERVISOR),
     ),
+    // The matrix's form has no terms: the agreement is found (or not), then refused.
+    ("POST", "/agreements/{id}", Expect::OnlyPageState(ADMIN)),
     ("GET", "/quality", Expect::OnlyPage(ADMIN_SUPERVISOR)),
     (
         "GET",
@@ -594,7 +596,8 @@ async fn call(app: &TestApp, caller: &Caller, method: &str, path: &str, concrete
             if path.starts_with("/exchange/")
                 || path.starts_with("/customs/")
                 || path.starts_with("/delivery/")
-                || path.starts_with("/partners/") =>
+                || path.starts_with("/partners/")
+                || path == "/agreements/{id}" =>
         {
             let form = page_form_for(path);
             let mut request = crate::support::request(caller, method, concrete, None);
