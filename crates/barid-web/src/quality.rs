@@ -560,15 +560,20 @@ async fn stuck_quality(
     now: OffsetDateTime,
     stuck_days: u16,
 ) -> ApiResult<StuckQuality> {
+    // `stuck_days` working days of the destination before today: the list's "days" column
+    // counts the same way.
+    let today = now.date();
+    let mut since = today;
+    while calendar.working_days_after(since, today) < u32::from(stuck_days) {
+        match since.previous_day() {
+            Some(day) => since = day,
+            None => break,
+        }
+    }
+    let before = now - Duration::days((today - since).whole_days());
     let stuck = state
         .store()
-        .stuck_items(
-            operator,
-            origin,
-            destination,
-            now - Duration::days(i64::from(stuck_days)),
-            LIST_LIMIT,
-        )
+        .stuck_items(operator, origin, destination, before, LIST_LIMIT)
         .await?;
     Ok(StuckQuality {
         total: stuck.per_step.iter().map(|(_, items)| items).sum(),

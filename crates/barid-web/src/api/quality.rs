@@ -26,7 +26,8 @@ use crate::state::AppState;
 pub struct MonthQuery {
     /// The month of posting, `2026-11`; this month when left out.
     pub month: Option<String>,
-    /// Days with nothing new after which an item is stuck, 1 to 90 (default 5).
+    /// Working days (of the destination) with nothing new after which an item is stuck, 1 to
+    /// 90 (default 5).
     pub stuck_days: Option<u16>,
 }
 

@@ -379,7 +379,7 @@ impl Context<'_> {
             items: service.distribution.clone(),
             target_day: service.target_days,
             series_label: t.tr("quality-chart-delivered"),
-            target_label: t.tr1("quality-chart-target-day", "days", service.target_days),
+            target_label: t.tr("quality-chart-target-day"),
             links: service
                 .distribution
                 .iter()
