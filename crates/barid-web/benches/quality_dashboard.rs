@@ -9,9 +9,11 @@
 //! - `GET /api/v1/quality?month=` (the network overview: every agreement of Egypt's);
 //! - `GET /api/v1/agreements/{id}/quality/items?...&figure=late` (one drill-down to S10 IDs);
 //!
-//! each after 2 warm-ups, 20 times (`BARID_BENCH_RUNS`), min / median / p95 / max. Then the
-//! store reads and the tally behind the agreement's figures, timed on their own, to show where
-//! the time goes. Nothing is asserted about time.
+//! each twice to warm up, then 20 rounds (`BARID_BENCH_RUNS`) of the four one after the other,
+//! so that whatever else the machine does falls on all alike: min / median / p95 / max. Then
+//! the store reads and the tally behind one way of the agreement's figures, each timed on its
+//! own (with the SQL of the counts read split into finding the rows, packing them as JSON and
+//! decoding them), to show where the time goes. Nothing is asserted about time.
 //!
 //! `cargo bench -p barid-web --bench quality_dashboard`. Settings, all optional:
 //!
@@ -994,6 +996,7 @@ where
 /// The agreement's figures taken apart: the store reads and the tally, each on its own.
 async fn where_the_time_goes(
     store: &Arc<dyn Store>,
+    sql: &SqlStore,
     reference: &ReferenceData,
     terms: &AgreementTerms,
     runs: usize,
@@ -1018,6 +1021,48 @@ async fn where_the_time_goes(
         "| `Store::quality_counts`, 12 months | {figures} | {} |",
         counts.len()
     );
+    let counts_where = "FROM quality_counts WHERE operator = 'EG' AND origin_country = 'EG' \
+         AND destination_country = 'PS' AND posted_day BETWEEN $1 AND $2 AND items <> 0";
+    let packed = format!(
+        "SELECT CAST(json_group_array(json_array(service, posted_day, metric, start_day, \
+         end_day, items, seconds)) AS TEXT) AS packed {counts_where}"
+    );
+    let (figures, text) = time_each(runs, async || {
+        let (text,): (String,) = sqlx::query_as(sqlx::AssertSqlSafe(packed.clone()))
+            .bind(day_number(scope.posted_from))
+            .bind(day_number(scope.posted_until))
+            .fetch_one(sql.reader())
+            .await
+            .unwrap();
+        text
+    })
+    .await;
+    println!(
+        "| … of which SQLite: the same rows folded into one JSON text, not decoded | {figures} | {} bytes |",
+        text.len()
+    );
+    let summed = format!("SELECT COUNT(*), SUM(items) {counts_where}");
+    let (figures, (rows, items)) = time_each(runs, async || {
+        let summed: (i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(summed.clone()))
+            .bind(day_number(scope.posted_from))
+            .bind(day_number(scope.posted_until))
+            .fetch_one(sql.reader())
+            .await
+            .unwrap();
+        summed
+    })
+    .await;
+    println!(
+        "| … of which finding the rows: `COUNT(*), SUM(items)` over them | {figures} | {rows} rows, {items} contributions |"
+    );
+    let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "EXPLAIN QUERY PLAN SELECT service {counts_where}"
+    )))
+    .bind(day_number(scope.posted_from))
+    .bind(day_number(scope.posted_until))
+    .fetch_all(sql.reader())
+    .await
+    .unwrap();
     let origin = WorkingCalendar::default_for(&cc("EG"));
     let destination = WorkingCalendar::default_for(&cc("PS"));
     let (figures, tallied) = time_each(runs, async || {
@@ -1065,15 +1110,17 @@ async fn where_the_time_goes(
     println!(
         "| grouping and tallying them (5 targets × 13 tallies) | {figures} | {tallied} items |"
     );
+    // Stuck after 5 working days of the destination with nothing new, as `stuck_quality`
+    // works out the moment.
+    let today = NOW.date();
+    let mut since = today;
+    while destination.working_days_after(since, today) < 5 {
+        since = since.previous_day().unwrap();
+    }
+    let before = NOW - time::Duration::days((today - since).whole_days());
     let (figures, stuck) = time_each(runs, async || {
         store
-            .stuck_items(
-                cc("EG"),
-                cc("EG"),
-                cc("PS"),
-                NOW - time::Duration::days(5),
-                200,
-            )
+            .stuck_items(cc("EG"), cc("EG"), cc("PS"), before, 200)
             .await
             .unwrap()
     })
@@ -1081,6 +1128,23 @@ async fn where_the_time_goes(
     println!(
         "| `Store::stuck_items` (200 listed, counted per step) | {figures} | {} stuck |",
         stuck.per_step.iter().map(|(_, items)| items).sum::<u64>()
+    );
+    let (figures, steps) = time_each(runs, async || {
+        let steps: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT last_milestone, COUNT(*) AS items FROM item_quality WHERE operator = 'EG' \
+             AND origin_country = 'EG' AND destination_country = 'PS' AND outcome = 'open' \
+             AND last_at_utc < $1 GROUP BY last_milestone",
+        )
+        .bind(micros(before))
+        .fetch_all(sql.reader())
+        .await
+        .unwrap();
+        steps
+    })
+    .await;
+    println!(
+        "| … of which the count per step (every stuck item's row read) | {figures} | {} steps |",
+        steps.len()
     );
     let (figures, dispatches) = time_each(runs, async || {
         store
@@ -1102,6 +1166,10 @@ async fn where_the_time_goes(
     let (figures, agreements) =
         time_each(runs, async || store.agreements(cc("EG")).await.unwrap()).await;
     println!("| `Store::agreements` | {figures} | {} |", agreements.len());
+    println!();
+    for (_, _, _, detail) in plan {
+        println!("plan of the counts query: {detail}");
+    }
 }
 
 fn database_size(folder: &std::path::Path) -> u64 {
@@ -1313,7 +1381,7 @@ fn main() {
         );
 
         let terms = AgreementTerms::from_json_value(agreement.terms.clone()).unwrap();
-        where_the_time_goes(&store, &reference, &terms, runs).await;
+        where_the_time_goes(&store, &sql, &reference, &terms, runs).await;
         println!();
         println!("load average at the end {}", load_average());
     });
