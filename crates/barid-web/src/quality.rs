@@ -300,21 +300,21 @@ pub async fn agreement_of(
     principal: &Principal,
     id: AgreementId,
 ) -> ApiResult<(Agreement, AgreementTerms)> {
-    let agreement = state
-        .store()
-        .agreements(principal.operator)
-        .await?
-        .into_iter()
-        .find(|agreement| agreement.id == id)
-        .ok_or_else(|| ApiError::not_found("agreement"))?;
-    let terms = AgreementTerms::from_json_value(agreement.terms.clone()).map_err(|errors| {
+    let agreement = crate::api::agreements::find(state, principal.operator, id).await?;
+    let terms = stored_terms(&agreement)?;
+    Ok((agreement, terms))
+}
+
+/// An agreement's stored terms; they were checked when saved, so terms that no longer read
+/// are the server's problem.
+pub fn stored_terms(agreement: &Agreement) -> ApiResult<AgreementTerms> {
+    AgreementTerms::from_json_value(agreement.terms.clone()).map_err(|errors| {
         ApiError::internal(format!(
             "agreement {} has stored terms that do not read ({} problems)",
             agreement.id,
             errors.len()
         ))
-    })?;
-    Ok((agreement, terms))
+    })
 }
 
 /// The S10 service indicators of a service (`ems`: EE, EA).
@@ -919,7 +919,7 @@ pub async fn drill_down(
 // --- the monthly report ----------------------------------------------------------------------
 
 /// The bilingual name of a milestone, from the event codes' reference data.
-fn milestone_names(state: &AppState, milestone: &str) -> (String, String) {
+pub fn milestone_names(state: &AppState, milestone: &str) -> (String, String) {
     Milestone::parse(milestone)
         .ok()
         .and_then(|milestone| state.reference().code_for(milestone))

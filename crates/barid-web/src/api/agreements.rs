@@ -151,7 +151,12 @@ fn checked(
     Ok((status, agreement))
 }
 
-async fn find(state: &AppState, operator: CountryCode, id: AgreementId) -> ApiResult<Agreement> {
+/// The operator's agreement `id`, at its current version.
+pub async fn find(
+    state: &AppState,
+    operator: CountryCode,
+    id: AgreementId,
+) -> ApiResult<Agreement> {
     state
         .store()
         .agreements(operator)

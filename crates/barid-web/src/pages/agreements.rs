@@ -118,13 +118,7 @@ fn row_of(t: &Tr, agreement: &Agreement, terms: &barid_core::AgreementTerms) -> 
 }
 
 fn terms_of(agreement: &Agreement) -> ApiResult<barid_core::AgreementTerms> {
-    barid_core::AgreementTerms::from_json_value(agreement.terms.clone()).map_err(|errors| {
-        ApiError::internal(format!(
-            "agreement {} has stored terms that do not read ({} problems)",
-            agreement.id,
-            errors.len()
-        ))
-    })
+    crate::quality::stored_terms(agreement)
 }
 
 fn terms_view(t: &Tr, terms: &barid_core::AgreementTerms) -> TermsView {
@@ -284,13 +278,7 @@ async fn agreement_of(
     principal: &Principal,
     id: AgreementId,
 ) -> ApiResult<Agreement> {
-    state
-        .store()
-        .agreements(principal.operator)
-        .await?
-        .into_iter()
-        .find(|agreement| agreement.id == id)
-        .ok_or_else(|| ApiError::not_found("agreement"))
+    crate::api::agreements::find(state, principal.operator, id).await
 }
 
 /// The page, with the form as submitted and its problems when a change was refused.

@@ -7,7 +7,6 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use barid_core::Milestone;
 use barid_store::model::AgreementId;
 use serde::Serialize;
 
@@ -44,14 +43,8 @@ fn compliance(meets: Option<bool>) -> &'static str {
 }
 
 fn milestone_name(state: &AppState, t: &Tr, milestone: &str) -> String {
-    Milestone::parse(milestone)
-        .ok()
-        .and_then(|milestone| state.reference().code_for(milestone))
-        .and_then(|code| state.reference().event(&code))
-        .map_or_else(
-            || milestone.to_owned(),
-            |event| t.pick(&event.names.en, &event.names.ar).to_owned(),
-        )
+    let (en, ar) = quality::milestone_names(state, milestone);
+    t.pick(&en, &ar).to_owned()
 }
 
 // --- the network ---------------------------------------------------------------------------
