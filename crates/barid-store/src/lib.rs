@@ -398,6 +398,15 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         at: OffsetDateTime,
     ) -> StoreResult<()>;
     async fn quarantined_inbox(&self, recipient: CountryCode) -> StoreResult<Vec<InboxMessage>>;
+    /// Puts `actor.operator`'s quarantined message with this message ID back in line to be
+    /// applied again (out of its turn: the messages after it went on), audited as
+    /// `inbox.release`; answers it as it now is, pending. Not found if we hold no such message,
+    /// conflict if it is not quarantined (or two senders used the ID).
+    async fn release_quarantined(
+        &self,
+        actor: &Actor,
+        message_id: uuid::Uuid,
+    ) -> StoreResult<InboxMessage>;
     /// Our copies of the items with these S10 IDs, as far as recording events needs them; an
     /// ID we do not hold is left out.
     async fn item_versions(

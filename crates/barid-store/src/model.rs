@@ -609,6 +609,16 @@ pub enum InboxState {
     Quarantined,
 }
 
+impl InboxState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InboxState::Pending => "pending",
+            InboxState::Applied => "applied",
+            InboxState::Quarantined => "quarantined",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InboxMessage {
     pub id: InboxId,
@@ -616,6 +626,9 @@ pub struct InboxMessage {
     pub state: InboxState,
     pub error: Option<String>,
     pub applied_at: Option<OffsetDateTime>,
+    /// When it was last quarantined. A pending message with this set was released by an
+    /// administrator ([`crate::Store::release_quarantined`]) and is applied out of its turn.
+    pub quarantined_at: Option<OffsetDateTime>,
 }
 
 /// What recording events on our copy of an item needs to know of it: the optimistic check

@@ -60,24 +60,31 @@ fn encoded_message(
     })
 }
 
-/// An EMSEVT to `recipient` with these events, or nothing when there are none.
+/// The most events one EMSEVT carries. A transit office sending on a dispatch of 50,000 items
+/// reports 50,000 events at once; cut into messages of this size, each stays near 1 MB (well
+/// inside a partner's 64 MiB batch) and is what the receiver settles in one transaction
+/// ([`crate::inbox`] takes runs of up to the same number of events).
+pub const EMSEVT_EVENTS: usize = 5_000;
+
+/// The EMSEVTs to `recipient` with these events, in order, at most [`EMSEVT_EVENTS`] in each;
+/// nothing when there are none.
 pub fn emsevt(
     sender: CountryCode,
     recipient: CountryCode,
     events: Vec<TrackingEvent>,
     at: OffsetDateTime,
 ) -> Result<Vec<NewOutboxMessage>, StoreError> {
-    if events.is_empty() || sender == recipient {
+    if sender == recipient {
         return Ok(Vec::new());
     }
-    let body =
-        Emsevt::new(events).map_err(|error| StoreError::invalid("emsevt", error.to_string()))?;
-    Ok(vec![outbox_message(
-        sender,
-        recipient,
-        at,
-        MessageBody::Emsevt(body),
-    )?])
+    events
+        .chunks(EMSEVT_EVENTS)
+        .map(|part| {
+            let body = Emsevt::new(part.to_vec())
+                .map_err(|error| StoreError::invalid("emsevt", error.to_string()))?;
+            outbox_message(sender, recipient, at, MessageBody::Emsevt(body))
+        })
+        .collect()
 }
 
 /// An event we store, as a partner hears of it. A signatory or a note the message format cannot
@@ -493,6 +500,62 @@ mod tests {
         assert_eq!(
             order,
             advance.iter().map(|item| item.s10()).collect::<Vec<_>>()
+        );
+    }
+    #[test]
+    fn a_large_report_is_cut_into_emsevts_of_at_most_emsevt_events_in_order() {
+        let event = |index: usize| TrackingEvent {
+            s10: S10Id::parse("RR000000014EG").unwrap(),
+            code: barid_core::EventCode::parse("EMK").unwrap(),
+            milestone: Milestone::DepartedTransitOffice,
+            at: OffsetDateTime::UNIX_EPOCH + time::Duration::seconds(index as i64),
+            office: barid_core::SiteCode::parse("JOAMMA").unwrap(),
+            reason: None,
+            next_action: None,
+            signatory: None,
+            note: None,
+        };
+        let count = 2 * EMSEVT_EVENTS + 1;
+        let events: Vec<TrackingEvent> = (0..count).map(event).collect();
+        let eg = CountryCode::parse("EG").unwrap();
+        let jo = CountryCode::parse("JO").unwrap();
+        let messages = emsevt(jo, eg, events.clone(), OffsetDateTime::UNIX_EPOCH).unwrap();
+        let carried: Vec<Vec<TrackingEvent>> = messages
+            .iter()
+            .map(|message| {
+                match BaridJsonV1
+                    .decode(message.body.as_bytes())
+                    .unwrap()
+                    .into_body()
+                {
+                    MessageBody::Emsevt(emsevt) => emsevt.into_events(),
+                    other => panic!("not an EMSEVT: {other:?}"),
+                }
+            })
+            .collect();
+        assert_eq!(
+            carried.iter().map(Vec::len).collect::<Vec<_>>(),
+            vec![EMSEVT_EVENTS, EMSEVT_EVENTS, 1]
+        );
+        assert_eq!(carried.concat(), events);
+        // Each fits in one of the sender's batches (4 MiB), with room to spare.
+        for message in &messages {
+            assert!(
+                message.body.len() < 4 * 1024 * 1024,
+                "{}",
+                message.body.len()
+            );
+        }
+        assert!(messages.iter().all(|message| message.recipient == eg));
+        assert!(
+            emsevt(jo, eg, Vec::new(), OffsetDateTime::UNIX_EPOCH)
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            emsevt(eg, eg, events, OffsetDateTime::UNIX_EPOCH)
+                .unwrap()
+                .is_empty()
         );
     }
 }

@@ -64,6 +64,13 @@ impl PathValue for Username {
     }
 }
 
+impl PathValue for uuid::Uuid {
+    fn parse_path(text: &str) -> Result<Self, String> {
+        uuid::Uuid::parse_str(text)
+            .map_err(|error| format!("{text:?} is not a message ID: {error}"))
+    }
+}
+
 impl PathValue for String {
     fn parse_path(text: &str) -> Result<Self, String> {
         Ok(text.to_owned())

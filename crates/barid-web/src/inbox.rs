@@ -116,7 +116,9 @@ pub async fn apply_from(
                 outcomes.extend(settle_run(store, recipient, run, now).await?);
                 return Ok(outcomes);
             }
-            if sequence <= settled {
+            // A message an administrator released from the quarantine is behind its turn by
+            // design: it is applied now, whatever was settled after it.
+            if sequence <= settled && message.quarantined_at.is_none() {
                 run.entries.push(RunEntry::Refused(
                     message.id,
                     format!(
@@ -160,8 +162,31 @@ pub async fn apply_from(
     }
 }
 
+/// Applies `actor.operator`'s quarantined message `message_id` again, once an administrator
+/// has put its cause right (added the office it names, say, or the item whose ITMATT came
+/// late): it is released from the quarantine ([`Store::release_quarantined`], audited with
+/// the administrator's name) and applied out of its turn, whole or not at all. The answer is
+/// the message as it then is: applied, or quarantined again with the new reason.
+pub async fn apply_again(
+    store: &dyn Store,
+    reference: &ReferenceData,
+    actor: &Actor,
+    message_id: uuid::Uuid,
+) -> StoreResult<InboxMessage> {
+    let released = store.release_quarantined(actor, message_id).await?;
+    let sender = released.message.sender;
+    // Another pass may take it first; either way its state is read back afterwards.
+    apply_from(store, reference, actor.operator, sender, actor.at).await?;
+    store
+        .inbox_messages(actor.operator, sender, &[message_id])
+        .await?
+        .into_iter()
+        .find(|message| message.id == released.id)
+        .ok_or_else(|| StoreError::not_found("inbox message", message_id))
+}
+
 /// The most events one run of EMSEVTs settles in one transaction.
-const RUN_EVENTS: usize = 5_000;
+const RUN_EVENTS: usize = crate::exchange_messages::EMSEVT_EVENTS;
 
 /// Messages settled together, in sequence order.
 #[derive(Default)]

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use barid_core::CountryCode;
-use barid_store::model::{Actor, InboxMessage, OutboxMessage, PartnerEndpoint};
+use barid_store::model::{Actor, InboxMessage, InboxState, OutboxMessage, PartnerEndpoint};
 use barid_store::{Store, StoreResult};
 use time::OffsetDateTime;
 
@@ -274,4 +274,31 @@ pub async fn quarantine(
     let mut quarantined = store.quarantined_inbox(operator).await?;
     quarantined.truncate(LISTED as usize);
     Ok(quarantined)
+}
+
+/// Applies a message quarantined here again, for a signed-in administrator who has put its
+/// cause right: released from the quarantine and applied out of its turn
+/// ([`crate::inbox::apply_again`]). The page and the API both come here. A message that still
+/// cannot be applied is refused with `not_applicable` and the new reason, and stays in the
+/// quarantine.
+pub async fn apply_again(
+    state: &AppState,
+    principal: &Principal,
+    message_id: uuid::Uuid,
+) -> ApiResult<InboxMessage> {
+    let message = crate::inbox::apply_again(
+        state.store(),
+        state.reference(),
+        &principal.actor(state.now()),
+        message_id,
+    )
+    .await?;
+    match message.state {
+        InboxState::Quarantined => Err(ApiError::refused(
+            crate::partner_exchange::NOT_APPLICABLE,
+            "message_id",
+            message.error.unwrap_or_default(),
+        )),
+        InboxState::Applied | InboxState::Pending => Ok(message),
+    }
 }

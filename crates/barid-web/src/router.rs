@@ -352,6 +352,12 @@ fn routes() -> Vec<Route> {
             pages::partners::resume,
         ),
         page(
+            Post,
+            "/partners/quarantine/{message_id}/apply",
+            Roles(ADMIN),
+            pages::partners::apply_quarantined,
+        ),
+        page(
             Get,
             "/agreements",
             Roles(ADMIN_SUPERVISOR),
@@ -676,6 +682,12 @@ fn routes() -> Vec<Route> {
             "/api/v1/exchange/quarantine",
             Roles(ADMIN_SUPERVISOR),
             api::partners::quarantine,
+        ),
+        route(
+            Post,
+            "/api/v1/exchange/quarantine/{message_id}/apply",
+            Roles(ADMIN),
+            api::partners::apply_quarantined,
         ),
         // --- the bilateral agreements --------------------------------------------------------
         route(

@@ -1797,6 +1797,88 @@ pub async fn inbox_messages_are_applied_or_quarantined(store: Arc<dyn Store>) {
     );
 }
 
+pub async fn a_quarantined_message_is_released_to_be_applied_again(store: Arc<dyn Store>) {
+    network(&store).await;
+    let first = inbox_message("PS", 1);
+    let second = inbox_message("PS", 2);
+    let third = inbox_message("PS", 3);
+    let mut ids = Vec::new();
+    for message in [&first, &second, &third] {
+        let InboxInsert::Inserted(id) = store.insert_inbox(message).await.unwrap() else {
+            panic!("inserted");
+        };
+        ids.push(id);
+    }
+    store.mark_inbox_applied(ids[0], T0).await.unwrap();
+    store
+        .mark_inbox_quarantined(ids[1], "no office PSRMHA", T0 + minutes(1))
+        .await
+        .unwrap();
+    store
+        .mark_inbox_applied(ids[2], T0 + minutes(2))
+        .await
+        .unwrap();
+    let admin = cli("EG");
+
+    let released = store
+        .release_quarantined(&admin, second.message_id)
+        .await
+        .unwrap();
+    assert_eq!(released.id, ids[1]);
+    assert_eq!(released.state, InboxState::Pending);
+    assert_eq!(released.message, second);
+    // It keeps why and when it was set aside: the applier takes it out of its turn.
+    assert_eq!(released.error.as_deref(), Some("no office PSRMHA"));
+    assert_eq!(released.quarantined_at, Some(T0 + minutes(1)));
+    let pending = store.pending_inbox(cc("EG"), cc("PS"), 10).await.unwrap();
+    assert_eq!(pending, vec![released.clone()]);
+    assert!(store.quarantined_inbox(cc("EG")).await.unwrap().is_empty());
+    // The messages after it were settled: the sequence still counts them.
+    assert_eq!(
+        store
+            .inbox_settled_through(cc("EG"), cc("PS"))
+            .await
+            .unwrap(),
+        3
+    );
+    let entry = store
+        .audit_log(cc("EG"), None, 1)
+        .await
+        .unwrap()
+        .items
+        .remove(0);
+    assert_eq!(entry.action, "inbox.release");
+    assert_eq!(entry.actor, admin.name);
+    assert_eq!(entry.object_id, ids[1].to_string());
+    assert_eq!(entry.details["reason"], "no office PSRMHA");
+    assert_eq!(entry.details["sequence"], 2);
+
+    // Only a quarantined message of ours: pending, applied, unknown or another post's.
+    assert_conflict(store.release_quarantined(&admin, second.message_id).await);
+    assert_conflict(store.release_quarantined(&admin, first.message_id).await);
+    assert_not_found(
+        store
+            .release_quarantined(&admin, uuid::Uuid::new_v4())
+            .await,
+    );
+    assert_not_found(
+        store
+            .release_quarantined(&cli("PS"), second.message_id)
+            .await,
+    );
+    // Applied in the end, it leaves no reason behind.
+    store
+        .mark_inbox_applied(ids[1], T0 + minutes(3))
+        .await
+        .unwrap();
+    let applied = store
+        .inbox_messages(cc("EG"), cc("PS"), &[second.message_id])
+        .await
+        .unwrap();
+    assert_eq!(applied[0].state, InboxState::Applied);
+    assert_eq!(applied[0].error, None);
+}
+
 pub async fn inbox_runs_are_settled_whole_or_not_at_all(store: Arc<dyn Store>) {
     network(&store).await;
     let (first_item, posted) = accept(&store, ItemIdSource::Given(s10(1)), &[])

@@ -108,6 +108,7 @@ macro_rules! contract_tests {
             outbox_backlog_per_recipient,
             inbox_deduplicates_by_sender_and_message_id,
             inbox_messages_are_applied_or_quarantined,
+            a_quarantined_message_is_released_to_be_applied_again,
             inbox_runs_are_settled_whole_or_not_at_all,
             outbox_since_lists_a_partners_messages_whatever_their_state,
             insert_inbox_all_takes_every_message_or_none,

@@ -313,7 +313,7 @@ pub(crate) async fn outbox_backlog(
 macro_rules! inbox_columns {
     () => {
         "id, message_id, operator, sender, sequence, message_type, version, body, \
-         received_at_utc, state, error, applied_at_utc"
+         received_at_utc, state, error, applied_at_utc, quarantined_at_utc"
     };
 }
 
@@ -339,6 +339,7 @@ fn inbox_row(row: &AnyRow) -> StoreResult<InboxMessage> {
         state,
         error: row.opt_text("error")?,
         applied_at: row.opt_utc("applied_at_utc")?,
+        quarantined_at: row.opt_utc("quarantined_at_utc")?,
     })
 }
 
@@ -639,6 +640,81 @@ pub(crate) async fn settle_inbox(
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Puts `actor.operator`'s quarantined message `message_id` back in line, for the applier to
+/// try again once its cause is put right (the office it names added, say), and audits who did
+/// it. The message keeps its reason and the time it was quarantined until it is applied.
+pub(crate) async fn release_quarantined(
+    store: &SqlStore,
+    actor: &Actor,
+    message_id: Uuid,
+) -> StoreResult<InboxMessage> {
+    let mut tx = store.write().await?;
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        inbox_columns!(),
+        " FROM inbox WHERE operator = $1 AND message_id = $2"
+    ))
+    .bind(actor.operator.as_str())
+    .bind(message_id.to_string())
+    .fetch_all(&mut *tx)
+    .await?;
+    let messages = rows
+        .iter()
+        .map(inbox_row)
+        .collect::<StoreResult<Vec<_>>>()?;
+    let held: Vec<&InboxMessage> = messages
+        .iter()
+        .filter(|message| message.state == InboxState::Quarantined)
+        .collect();
+    let message = match (held.as_slice(), messages.first()) {
+        ([one], _) => (*one).clone(),
+        ([], None) => return Err(StoreError::not_found("inbox message", message_id)),
+        ([], Some(other)) => {
+            return Err(StoreError::conflict(
+                "inbox message",
+                format!(
+                    "message {message_id} from {} is {}, not quarantined",
+                    other.message.sender,
+                    other.state.as_str()
+                ),
+            ));
+        }
+        (_, _) => {
+            return Err(StoreError::conflict(
+                "inbox message",
+                format!("several partners sent a message with the ID {message_id}"),
+            ));
+        }
+    };
+    sqlx::query("UPDATE inbox SET state = 'pending' WHERE id = $1 AND state = 'quarantined'")
+        .bind(message.id.0)
+        .execute(&mut *tx)
+        .await?;
+    audit::write(
+        &mut tx,
+        actor,
+        Audit {
+            operator: actor.operator,
+            action: "inbox.release",
+            object_type: "inbox_message",
+            object_id: message.id.to_string(),
+            details: json!({
+                "sender": message.message.sender.as_str(),
+                "message_id": message_id.to_string(),
+                "message_type": message.message.message_type,
+                "sequence": message.message.sequence,
+                "reason": message.error,
+            }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(InboxMessage {
+        state: InboxState::Pending,
+        ..message
+    })
 }
 
 pub(crate) async fn quarantined_inbox(

@@ -616,6 +616,14 @@ impl Store for SqlStore {
         exchange::quarantined_inbox(self, recipient).await
     }
 
+    async fn release_quarantined(
+        &self,
+        actor: &Actor,
+        message_id: uuid::Uuid,
+    ) -> StoreResult<InboxMessage> {
+        exchange::release_quarantined(self, actor, message_id).await
+    }
+
     async fn item_versions(
         &self,
         operator: CountryCode,

@@ -33,3 +33,7 @@ partners-col-type = النوع
 partners-col-sequence = الرقم
 partners-col-reason = السبب
 partners-col-when = الوقت
+partners-apply-again = طبّق من جديد
+partners-apply-again-hint = عالج السبب أولًا (أضف المكتب أو الإرسالية التي يذكرها السبب)، ثم طبّق الرسالة من جديد. تُطبَّق كلها أو لا يُطبَّق منها شيء؛ وإن تعذّر تطبيقها تبقى هنا بالسبب الجديد.
+partners-done-applied = طُبّقت الرسالة الواردة من { $partner } وخرجت من الحجز.
+partners-error-not-applicable = لا يزال تطبيق الرسالة متعذرًا. تبقى محجوزة، والسبب في القائمة أدناه.

@@ -156,6 +156,36 @@ impl From<InboxMessage> for QuarantinedMessageDto {
     }
 }
 
+/// A message received from a partner, as it is after an administrator applied it again.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReceivedMessageDto {
+    pub message_id: String,
+    #[schema(example = "PS")]
+    pub sender: String,
+    pub sequence: i64,
+    #[schema(example = "PREDES")]
+    pub message_type: String,
+    /// `applied`, or `pending` when another pass is applying it at that moment.
+    #[schema(example = "applied")]
+    pub state: String,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub applied_at: Option<OffsetDateTime>,
+}
+
+impl From<InboxMessage> for ReceivedMessageDto {
+    fn from(message: InboxMessage) -> Self {
+        Self {
+            message_id: message.message.message_id.to_string(),
+            sender: message.message.sender.to_string(),
+            sequence: message.message.sequence,
+            message_type: message.message.message_type,
+            state: message.state.as_str().to_owned(),
+            applied_at: message.applied_at,
+        }
+    }
+}
+
 list_dto!(
     /// Messages quarantined on receipt, oldest first (at most 200).
     QuarantinedMessageList,
@@ -191,7 +221,7 @@ pub async fn list(
         (status = 200, description = "The link as it is now", body = PartnerLinkDto),
         (status = 403, description = "`forbidden`: administrators only", body = crate::error::ErrorBody),
         (status = 404, description = "`not_found`: no such operator", body = crate::error::ErrorBody),
-        (status = 422, description = "`invalid_body`: not an http(s) URL, or no token; `rule_violation` (`own_operator`)", body = crate::error::ErrorBody),
+        (status = 422, description = "`invalid_body`: not an http(s) URL, or no token; `refused` (`own_operator`)", body = crate::error::ErrorBody),
     ))]
 pub async fn set_endpoint(
     State(state): State<AppState>,
@@ -210,7 +240,7 @@ pub async fn set_endpoint(
     responses(
         (status = 200, description = "The link, paused", body = PartnerLinkDto),
         (status = 403, description = "`forbidden`: administrators only", body = crate::error::ErrorBody),
-        (status = 422, description = "`rule_violation` (`no_endpoint`): the partner has no endpoint", body = crate::error::ErrorBody),
+        (status = 422, description = "`refused` (`no_endpoint`): the partner has no endpoint", body = crate::error::ErrorBody),
     ))]
 pub async fn pause(
     State(state): State<AppState>,
@@ -230,7 +260,7 @@ pub async fn pause(
     responses(
         (status = 200, description = "The link, sending", body = PartnerLinkDto),
         (status = 403, description = "`forbidden`: administrators only", body = crate::error::ErrorBody),
-        (status = 422, description = "`rule_violation` (`no_endpoint`): the partner has no endpoint", body = crate::error::ErrorBody),
+        (status = 422, description = "`refused` (`no_endpoint`): the partner has no endpoint", body = crate::error::ErrorBody),
     ))]
 pub async fn resume(
     State(state): State<AppState>,
@@ -279,6 +309,31 @@ pub async fn quarantine(
         held.into_iter()
             .map(QuarantinedMessageDto::from)
             .collect::<Vec<_>>()
+            .into(),
+    ))
+}
+
+/// Applies a quarantined message again, out of its turn, once its cause is put right (the
+/// office or the item it names added, say). Whole or not at all; audited as `inbox.release`
+/// with the administrator's name.
+#[utoipa::path(post, path = "/api/v1/exchange/quarantine/{message_id}/apply", tag = "partner exchange",
+    params(("message_id" = String, Path, description = "The message's UUID, as the quarantine lists it")),
+    responses(
+        (status = 200, description = "Applied", body = ReceivedMessageDto),
+        (status = 400, description = "`invalid_path`: not a UUID", body = crate::error::ErrorBody),
+        (status = 403, description = "`forbidden`: administrators only", body = crate::error::ErrorBody),
+        (status = 404, description = "`not_found`: no message with this ID was received", body = crate::error::ErrorBody),
+        (status = 409, description = "`conflict`: the message is not quarantined", body = crate::error::ErrorBody),
+        (status = 422, description = "`refused` (`not_applicable`): it still cannot be applied; it stays quarantined with this reason", body = crate::error::ErrorBody),
+    ))]
+pub async fn apply_quarantined(
+    State(state): State<AppState>,
+    principal: Principal,
+    PathParam(message_id): PathParam<uuid::Uuid>,
+) -> ApiResult<Json<ReceivedMessageDto>> {
+    Ok(Json(
+        partner_links::apply_again(&state, &principal, message_id)
+            .await?
             .into(),
     ))
 }

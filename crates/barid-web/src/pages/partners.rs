@@ -186,7 +186,7 @@ pub async fn list(
     principal: Principal,
     page: PageRequest,
 ) -> ApiResult<Response> {
-    let done = ["paused", "resumed"]
+    let done = ["paused", "resumed", "applied"]
         .into_iter()
         .find(|step| page.query_has("done", step))
         .and_then(|step| {
@@ -212,6 +212,37 @@ async fn steer(
         Err(error) if shown(&error) => {
             let status = error.code().status();
             show(state, principal, page, None, Some(&error), status).await
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// Applies a quarantined message again, once its cause is put right; back to the page, which
+/// says so, or the page again with the reason it still cannot be applied.
+#[utoipa::path(post, path = "/partners/quarantine/{message_id}/apply", tag = "pages",
+    params(("message_id" = String, Path, description = "The message's UUID, as the quarantine lists it")),
+    request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 303, description = "Applied: back to the partners page"),
+        (status = 409, description = "Not quarantined (`conflict`): `p.field-error[data-code]`", content_type = "text/html", body = String),
+        (status = 422, description = "Still not applicable (`not_applicable`): `p.field-error[data-code]`", content_type = "text/html", body = String),
+    ))]
+pub async fn apply_quarantined(
+    State(state): State<AppState>,
+    principal: Principal,
+    page: PageRequest,
+    PathParam(message_id): PathParam<uuid::Uuid>,
+    ApiForm(_form): ApiForm<TokenForm>,
+) -> ApiResult<Response> {
+    match partner_links::apply_again(&state, &principal, message_id).await {
+        Ok(message) => Ok(Redirect::to(&format!(
+            "/partners?done=applied&partner={}",
+            message.message.sender
+        ))
+        .into_response()),
+        Err(error) if shown(&error) => {
+            let status = error.code().status();
+            show(&state, &principal, &page, None, Some(&error), status).await
         }
         Err(error) => Err(error),
     }

@@ -167,6 +167,11 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         "/partners/{partner}/resume",
         Expect::OnlyPage(ADMIN),
     ),
+    (
+        "POST",
+        "/partners/quarantine/{message_id}/apply",
+        Expect::OnlyPageState(ADMIN),
+    ),
     ("GET", "/items/search", Expect::OnlyPage(STAFF)),
     ("GET", "/items/{s10}", Expect::OnlyPage(STAFF)),
     ("GET", "/api/v1/items/{s10}/events", Expect::Public),
@@ -363,6 +368,11 @@ const MATRIX: &[(&str, &str, Expect)] = &[
         "/api/v1/exchange/quarantine",
         Expect::Only(ADMIN_SUPERVISOR),
     ),
+    (
+        "POST",
+        "/api/v1/exchange/quarantine/{message_id}/apply",
+        Expect::OnlyState(ADMIN),
+    ),
     ("GET", "/api/v1/agreements", Expect::Only(ADMIN_SUPERVISOR)),
     ("POST", "/api/v1/agreements", Expect::Only(ADMIN)),
     (
@@ -445,6 +455,26 @@ struct Targets {
     dispatches: (i64, i64),
     /// An agreement of each operator (EG, PS).
     agreements: (i64, i64),
+    /// The ID of a message each operator (EG, PS) quarantined.
+    quarantined: (String, String),
+}
+
+/// A message from a partner that `recipient` quarantined (it does not decode): its ID.
+async fn quarantined_message(app: &TestApp, recipient: &str) -> String {
+    use barid_store::model::InboxInsert;
+    let sender = if recipient == "EG" { "PS" } else { "EG" };
+    let message = barid_store::model::NewInboxMessage {
+        recipient: barid_store::contract::world::cc(recipient),
+        ..barid_store::contract::world::inbox_message(sender, 1)
+    };
+    let InboxInsert::Inserted(id) = app.store.insert_inbox(&message).await.unwrap() else {
+        panic!("inserted");
+    };
+    app.store
+        .mark_inbox_quarantined(id, "not an envelope", barid_store::contract::world::T0)
+        .await
+        .unwrap();
+    message.message_id.to_string()
 }
 
 static SERIAL: AtomicU32 = AtomicU32::new(1);
@@ -497,6 +527,14 @@ fn concrete_path(path: &str, whose: Whose, targets: &mut Targets) -> String {
         .replace("{s10}", &item_id(operator).to_string())
         .replace("{file}", "swagger-ui.css")
         .replace("{partner}", "PS")
+        .replace(
+            "{message_id}",
+            if whose == Whose::Own {
+                &targets.quarantined.0
+            } else {
+                &targets.quarantined.1
+            },
+        )
         .replace("{country}", "JO")
         // A drill-down names its figure (its way and service default to the agreement's).
         .replace("/quality/items", "/quality/items?figure=late")
@@ -685,6 +723,10 @@ async fn every_route_for_every_role_and_operator() {
         agreements: (
             crate::support::agreement(&app, "EG").await,
             crate::support::agreement(&app, "PS").await,
+        ),
+        quarantined: (
+            quarantined_message(&app, "EG").await,
+            quarantined_message(&app, "PS").await,
         ),
     };
     let ps_clerk_before = app

@@ -40,6 +40,24 @@ async fn links(app: &TestApp, caller: &Caller) -> Value {
     reply.json()
 }
 
+/// Egypt's item `serial` leaving its office of exchange in Cairo at `at`, as an EMSEVT says.
+fn departed_cairo(serial: u32, at: time::OffsetDateTime) -> barid_messages::TrackingEvent {
+    let reference = barid_core::ReferenceData::embedded().unwrap();
+    barid_messages::TrackingEvent {
+        s10: world::s10(serial),
+        code: reference
+            .code_for(barid_core::Milestone::DepartedOutwardOffice)
+            .unwrap(),
+        milestone: barid_core::Milestone::DepartedOutwardOffice,
+        at,
+        office: world::site("EGCAIA"),
+        reason: None,
+        next_action: None,
+        signatory: None,
+        note: None,
+    }
+}
+
 /// Posts a page's form (the CSRF token travels in the header, as htmx sends it).
 async fn post_form(app: &TestApp, caller: &Caller, path: &str) -> Reply {
     let mut request = crate::support::request(caller, Method::POST, path, None);
@@ -266,20 +284,7 @@ async fn administrators_point_pause_and_resume_partner_links_and_see_what_was_re
 
     // Events on an item Palestine never heard of: Palestine quarantines the message and says
     // why; Egypt keeps the refusal for its administrators. The message after it goes through.
-    let reference = barid_core::ReferenceData::embedded().unwrap();
-    let event = |serial: u32| barid_messages::TrackingEvent {
-        s10: world::s10(serial),
-        code: reference
-            .code_for(barid_core::Milestone::DepartedOutwardOffice)
-            .unwrap(),
-        milestone: barid_core::Milestone::DepartedOutwardOffice,
-        at: T0 + time::Duration::hours(3),
-        office: world::site("EGCAIA"),
-        reason: None,
-        next_action: None,
-        signatory: None,
-        note: None,
-    };
+    let event = |serial: u32| departed_cairo(serial, T0 + time::Duration::hours(3));
     let mut messages = exchange_messages::emsevt(cc("EG"), cc("PS"), vec![event(77)], T0).unwrap();
     messages.extend(exchange_messages::emsevt(cc("EG"), cc("PS"), vec![event(1)], T0).unwrap());
     egypt
@@ -371,5 +376,190 @@ async fn administrators_point_pause_and_resume_partner_links_and_see_what_was_re
         page.text().contains(r#"data-code="not_applicable""#),
         "{}",
         page.text()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_applies_a_quarantined_message_again_once_its_cause_is_put_right() {
+    let egypt = Node::start("EG").await;
+    let palestine = Node::start("PS").await;
+    let to_palestine = palestine.issue_partner_token("PS", "EG").await;
+    egypt
+        .send_to("EG", "PS", palestine.url(), to_palestine)
+        .await;
+
+    // Egypt's departure scan of an item reaches Palestine before the item's advance data (a
+    // relayed event can overtake the ITMATT): Palestine quarantines it.
+    let departed = departed_cairo(77, T0 + time::Duration::minutes(30));
+    let mut early =
+        exchange_messages::emsevt(cc("EG"), cc("PS"), vec![departed.clone()], T0).unwrap();
+    let second = barid_messages::TrackingEvent {
+        s10: world::s10(78),
+        ..departed.clone()
+    };
+    early.extend(exchange_messages::emsevt(cc("EG"), cc("PS"), vec![second], T0).unwrap());
+    let (message_id, second_id) = (early[0].message_id, early[1].message_id);
+    egypt
+        .app
+        .store
+        .enqueue_messages(&cli("EG"), &early)
+        .await
+        .unwrap();
+    let now = T0 + time::Duration::hours(1);
+    let sent = dispatcher()
+        .deliver(egypt.app.store.as_ref(), now)
+        .await
+        .unwrap();
+    assert_eq!((sent.delivered, sent.rejected), (2, 2), "{sent:?}");
+    let ps_admin = Caller::Token(palestine.app.token("PS", Role::Admin).await.0);
+    let ps_supervisor = Caller::Token(palestine.app.token("PS", Role::Supervisor).await.0);
+    let apply = format!("/api/v1/exchange/quarantine/{message_id}/apply");
+    let quarantined = || async {
+        api(
+            &palestine.app,
+            &ps_admin,
+            Method::GET,
+            "/api/v1/exchange/quarantine",
+            None,
+        )
+        .await
+        .json()["items"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(quarantined().await.len(), 2);
+
+    // Applied again before the cause is put right: refused with the reason, still held.
+    let reply = api(&palestine.app, &ps_admin, Method::POST, &apply, None).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.text()
+    );
+    let refusal = reply.json();
+    assert_eq!(refusal["error"], "refused");
+    assert_eq!(refusal["errors"][0]["error"], "not_applicable");
+    assert!(
+        refusal["message"]
+            .as_str()
+            .unwrap()
+            .contains(&world::s10(77).to_string()),
+        "{refusal}"
+    );
+    let held = quarantined().await;
+    assert_eq!(held.len(), 2);
+    assert_eq!(held[0]["message_id"], message_id.to_string());
+    // Supervisors watch the quarantine; only administrators apply.
+    let reply = api(&palestine.app, &ps_supervisor, Method::POST, &apply, None).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    for (path, status, code) in [
+        (
+            "/api/v1/exchange/quarantine/not-a-uuid/apply".to_owned(),
+            StatusCode::BAD_REQUEST,
+            "invalid_path",
+        ),
+        (
+            format!("/api/v1/exchange/quarantine/{}/apply", uuid::Uuid::new_v4()),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+    ] {
+        let reply = api(&palestine.app, &ps_admin, Method::POST, &path, None).await;
+        assert_eq!(reply.status, status, "{path}: {}", reply.text());
+        assert_eq!(reply.error_code().as_deref(), Some(code));
+    }
+
+    // The item's dispatch arrives with its advance data; the administrator applies the
+    // quarantined message again from the partners page.
+    egypt_dispatches(&egypt.app, 77..=78).await;
+    let sent = dispatcher()
+        .deliver(egypt.app.store.as_ref(), now + time::Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!((sent.delivered, sent.rejected), (3, 0), "{sent:?}");
+    let reply = api(
+        &palestine.app,
+        &ps_admin,
+        Method::POST,
+        &format!("/api/v1/exchange/quarantine/{second_id}/apply"),
+        None,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    let applied = reply.json();
+    assert_eq!(applied["message_id"], second_id.to_string());
+    assert_eq!(applied["state"], "applied");
+    assert_eq!(applied["sender"], "EG");
+    assert_eq!(applied["message_type"], "EMSEVT");
+    assert!(applied["applied_at"].is_string(), "{applied}");
+    assert_eq!(quarantined().await.len(), 1);
+    let person = Caller::Person(palestine.app.login("PS", Role::Admin).await);
+    let page = palestine
+        .app
+        .call(&person, Method::GET, "/partners?lang=ar", None)
+        .await;
+    let form = format!(r#"action="/partners/quarantine/{message_id}/apply""#);
+    assert!(page.text().contains(&form), "{}", page.text());
+    assert!(page.text().contains("طبّق من جديد"), "{}", page.text());
+    let supervisor_page = palestine
+        .app
+        .call(
+            &Caller::Person(palestine.app.login("PS", Role::Supervisor).await),
+            Method::GET,
+            "/partners",
+            None,
+        )
+        .await;
+    assert!(!supervisor_page.text().contains(&form));
+    let applied = post_form(
+        &palestine.app,
+        &person,
+        &format!("/partners/quarantine/{message_id}/apply"),
+    )
+    .await;
+    assert_eq!(applied.status, StatusCode::SEE_OTHER, "{}", applied.text());
+    assert_eq!(
+        applied.header("location"),
+        Some("/partners?done=applied&partner=EG")
+    );
+    assert!(quarantined().await.is_empty());
+    let events = palestine
+        .app
+        .store
+        .tracked_item(&world::s10(77))
+        .await
+        .unwrap()
+        .expect("Palestine tracks the item");
+    let recorded = events
+        .events
+        .iter()
+        .filter(|event| {
+            event.operator == cc("PS") && event.code == departed.code && event.at == departed.at
+        })
+        .count();
+    assert_eq!(recorded, 1, "{events:?}");
+    let audit = world::audit_actions(&std::sync::Arc::clone(&palestine.app.store), "PS").await;
+    assert!(
+        audit.iter().any(|action| action == "inbox.release"),
+        "{audit:?}"
+    );
+
+    // Once applied it is no longer in the quarantine: applying it again is a conflict, on the
+    // API and on the page.
+    let reply = api(&palestine.app, &ps_admin, Method::POST, &apply, None).await;
+    assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.text());
+    let again = post_form(
+        &palestine.app,
+        &person,
+        &format!("/partners/quarantine/{message_id}/apply"),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(
+        again.text().contains(r#"data-code="conflict""#),
+        "{}",
+        again.text()
     );
 }
