@@ -1,7 +1,9 @@
 //! The demo's items and their journeys: accepted at Egyptian counters through the same
 //! acceptance path as the API, then moved along the lifecycle by each post on its own copy of
 //! the item (Egypt up to departure, Jordan in closed transit, Palestine from arrival to the
-//! door), so that tracking merges one timeline from several posts.
+//! door), so that tracking merges one timeline from several posts. Each partner's event also
+//! reaches Egypt's copy, reported by that partner, as the EMSEVT between two nodes carries it:
+//! Egypt's own screens and quality figures then follow the item to the door.
 
 use anyhow::Context;
 use barid_core::lifecycle::{self, EventSource, LifecycleEvent};
@@ -80,25 +82,17 @@ fn cc(code: &str) -> anyhow::Result<CountryCode> {
     CountryCode::parse(code).with_context(|| format!("demo country {code}"))
 }
 
-/// Records one event on one operator's copy, with the status the lifecycle derives.
-#[allow(clippy::too_many_arguments)]
-async fn record(
+/// `operator`'s copy of the item, and its history as the lifecycle replays it.
+async fn copy_and_history(
     store: &dyn Store,
-    reference: &ReferenceData,
     operator: CountryCode,
     item: &Item,
-    milestone: Milestone,
-    office: &str,
-    at: OffsetDateTime,
-    next_action: Option<NextAction>,
-    reason: Option<&str>,
-    signatory: Option<&str>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<(Item, Vec<LifecycleEvent>)> {
     let current = store
         .item(operator, &item.s10)
         .await?
         .with_context(|| format!("{operator} has no copy of {}", item.s10))?;
-    let stored: Vec<LifecycleEvent> = store
+    let history = store
         .item_events(operator, current.id)
         .await?
         .into_iter()
@@ -109,49 +103,111 @@ async fn record(
             source: event.event.source,
         })
         .collect();
-    let state = lifecycle::replay(&stored).state;
-    let event = LifecycleEvent {
-        milestone,
+    Ok((current, history))
+}
+
+fn demo_actor(operator: CountryCode, office: Option<SiteCode>, at: OffsetDateTime) -> Actor {
+    Actor {
+        operator,
+        user: None,
+        token: None,
+        name: "demo".to_owned(),
+        office,
         at,
-        next_action,
-        source: EventSource::Local,
-    };
-    let next = lifecycle::apply_local(&state, &event)
-        .with_context(|| format!("demo event {milestone} on {}", item.s10))?;
+    }
+}
+
+/// A step's event, recorded by the post at the step's office.
+fn local_event(
+    reference: &ReferenceData,
+    step: &Step,
+    at: OffsetDateTime,
+    signatory: Option<&str>,
+) -> anyhow::Result<NewEvent> {
+    let milestone = step.milestone;
     let code = reference
         .code_for(milestone)
         .with_context(|| format!("no event code for {milestone}"))?;
-    let new_event = NewEvent {
+    Ok(NewEvent {
         code,
         milestone,
         at,
-        office: site(office)?,
-        reason: reason.map(ReasonCode::parse).transpose()?,
-        next_action,
+        office: site(step.office)?,
+        reason: step.reason.map(ReasonCode::parse).transpose()?,
+        next_action: step.next_action,
         signatory: signatory.map(str::to_owned),
         note: None,
         source: EventSource::Local,
         reported_by: None,
         collected: None,
-    };
-    let actor = Actor {
-        operator,
-        user: None,
-        token: None,
-        name: "demo".to_owned(),
-        office: Some(site(office)?),
-        at,
-    };
+    })
+}
+
+/// Records one event on one operator's copy, with the status the lifecycle derives; the
+/// lifecycle refuses an event out of order, which keeps the journeys honest.
+async fn record(
+    store: &dyn Store,
+    operator: CountryCode,
+    item: &Item,
+    event: &NewEvent,
+) -> anyhow::Result<()> {
+    let (current, history) = copy_and_history(store, operator, item).await?;
+    let state = lifecycle::replay(&history).state;
+    let next = lifecycle::apply_local(
+        &state,
+        &LifecycleEvent {
+            milestone: event.milestone,
+            at: event.at,
+            next_action: event.next_action,
+            source: EventSource::Local,
+        },
+    )
+    .with_context(|| format!("demo event {} on {}", event.milestone, item.s10))?;
+    let actor = demo_actor(operator, Some(event.office.clone()), event.at);
     let derived = DerivedStatus {
         status: next.status(),
         leg: next.leg(),
     };
     match store
+        .record_event(&actor, current.id, current.version, event, derived, &[])
+        .await?
+    {
+        EventRecorded::Recorded(_) | EventRecorded::Duplicate(_) => Ok(()),
+    }
+}
+
+/// The origin post's copy hears of `reporter`'s event, as an EMSEVT between two nodes tells
+/// it: recorded as reported by the partner, the status derived from the copy's whole history.
+async fn report_to_origin(
+    store: &dyn Store,
+    item: &Item,
+    event: &NewEvent,
+    reporter: CountryCode,
+) -> anyhow::Result<()> {
+    let origin = item.origin_country;
+    let (current, mut history) = copy_and_history(store, origin, item).await?;
+    history.push(LifecycleEvent {
+        milestone: event.milestone,
+        at: event.at,
+        next_action: event.next_action,
+        source: EventSource::Partner,
+    });
+    let state = lifecycle::replay(&history).state;
+    let reported = NewEvent {
+        source: EventSource::Partner,
+        reported_by: Some(reporter),
+        ..event.clone()
+    };
+    let derived = DerivedStatus {
+        status: state.status(),
+        leg: state.leg(),
+    };
+    match store
         .record_event(
-            &actor,
+            &demo_actor(origin, None, event.at),
             current.id,
             current.version,
-            &new_event,
+            &reported,
             derived,
             &[],
         )
@@ -165,12 +221,9 @@ async fn record(
 /// ITMATT), with its first event.
 async fn copy_to(
     store: &dyn Store,
-    reference: &ReferenceData,
     operator: CountryCode,
     item: &Item,
-    office: &str,
-    first: Milestone,
-    at: OffsetDateTime,
+    event: &NewEvent,
 ) -> anyhow::Result<()> {
     let new = NewItem {
         operator,
@@ -178,7 +231,7 @@ async fn copy_to(
         service: item.service,
         origin_country: item.origin_country,
         destination_country: item.destination_country,
-        office: site(office)?,
+        office: event.office.clone(),
         weight: item.weight,
         length_mm: item.length_mm,
         width_mm: item.width_mm,
@@ -192,43 +245,18 @@ async fn copy_to(
     let event_state = lifecycle::apply_local(
         &lifecycle::ItemState::new(),
         &LifecycleEvent {
-            milestone: first,
-            at,
-            next_action: None,
+            milestone: event.milestone,
+            at: event.at,
+            next_action: event.next_action,
             source: EventSource::Local,
         },
     )?;
-    let code = reference
-        .code_for(first)
-        .with_context(|| format!("no code for {first}"))?;
-    let event = NewEvent {
-        code,
-        milestone: first,
-        at,
-        office: site(office)?,
-        reason: None,
-        next_action: None,
-        signatory: None,
-        note: None,
-        source: EventSource::Local,
-        reported_by: None,
-        collected: None,
-    };
-    let actor = Actor {
-        operator,
-        user: None,
-        token: None,
-        name: "demo".to_owned(),
-        office: Some(site(office)?),
-        at,
-    };
+    let actor = demo_actor(operator, Some(event.office.clone()), event.at);
     let derived = DerivedStatus {
         status: event_state.status(),
         leg: event_state.leg(),
     };
-    store
-        .create_item(&actor, &new, &event, derived, &[])
-        .await?;
+    store.create_item(&actor, &new, event, derived, &[]).await?;
     Ok(())
 }
 
@@ -376,33 +404,16 @@ async fn travel(
     for step in steps(journey, outward, delivery_office) {
         let operator = cc(step.operator)?;
         let at = (accepted_at + Duration::hours(step.hours)).to_offset(local_offset(step.operator));
-        if step.first_sight {
-            copy_to(
-                store,
-                reference,
-                operator,
-                item,
-                step.office,
-                step.milestone,
-                at,
-            )
-            .await?;
-            continue;
-        }
         let signatory = step.signed.then(|| item.addressee.name());
-        record(
-            store,
-            reference,
-            operator,
-            item,
-            step.milestone,
-            step.office,
-            at,
-            step.next_action,
-            step.reason,
-            signatory,
-        )
-        .await?;
+        let event = local_event(reference, &step, at, signatory)?;
+        if step.first_sight {
+            copy_to(store, operator, item, &event).await?;
+        } else {
+            record(store, operator, item, &event).await?;
+        }
+        if operator != item.origin_country {
+            report_to_origin(store, item, &event, operator).await?;
+        }
     }
     Ok(())
 }
@@ -535,5 +546,54 @@ mod tests {
             assert_eq!(replayed.state.status(), status, "{journey:?}");
             assert_eq!(replayed.state.leg(), leg, "{journey:?}");
         }
+    }
+    #[tokio::test]
+    async fn the_origin_copy_follows_each_item_to_the_door_as_its_partners_report_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("demo.db").display());
+        let store = crate::storage::open(&url).await.unwrap();
+        let reference = ReferenceData::embedded().unwrap();
+        let now = datetime!(2026-11-20 12:00 +02:00);
+        crate::demo::seed_network(store.as_ref(), now, None)
+            .await
+            .unwrap();
+        let moved = accept_and_move(store.as_ref(), &reference, 16, now)
+            .await
+            .unwrap();
+        let eg = CountryCode::parse("EG").unwrap();
+        let mut delivered = 0;
+        for summary in &moved {
+            let s10 = barid_core::S10Id::parse(&summary.s10).unwrap();
+            let egypt = store.item(eg, &s10).await.unwrap().unwrap();
+            let events = store.item_events(eg, egypt.id).await.unwrap();
+            let reported: Vec<_> = events
+                .iter()
+                .filter(|event| event.event.source == EventSource::Partner)
+                .collect();
+            if summary.story.ends_with(Journey::Delivered.story()) {
+                delivered += 1;
+                assert_eq!(egypt.status, ItemStatus::Delivered, "{}", summary.s10);
+                let last = events.last().unwrap();
+                assert_eq!(last.event.milestone, Milestone::Delivered);
+                assert_eq!(last.event.reported_by, CountryCode::parse("PS").ok());
+            }
+            // Every partner event once on Egypt's copy, as each partner recorded it.
+            for event in &reported {
+                let partner = event.event.reported_by.unwrap();
+                let copy = store.item(partner, &s10).await.unwrap().unwrap();
+                let theirs = store.item_events(partner, copy.id).await.unwrap();
+                assert!(
+                    theirs
+                        .iter()
+                        .any(|their| their.event.code == event.event.code
+                            && their.event.at == event.event.at
+                            && their.event.office == event.event.office),
+                    "{} {:?}",
+                    summary.s10,
+                    event.event
+                );
+            }
+        }
+        assert!(delivered > 0, "no delivered journey among {}", moved.len());
     }
 }
