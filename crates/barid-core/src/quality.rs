@@ -33,6 +33,26 @@ use crate::lifecycle::LifecycleEvent;
 mod counts;
 pub use counts::{CountKey, CountMetric, CountRow, count_changes, tally_of_counts};
 
+/// `friday` for Friday: the lower-case English name calendars are stored and exchanged with.
+pub fn weekday_name(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Monday => "monday",
+        Weekday::Tuesday => "tuesday",
+        Weekday::Wednesday => "wednesday",
+        Weekday::Thursday => "thursday",
+        Weekday::Friday => "friday",
+        Weekday::Saturday => "saturday",
+        Weekday::Sunday => "sunday",
+    }
+}
+
+/// The weekday named `name` (`friday`, `Friday`, ` FRIDAY `), if it names one.
+pub fn weekday_named(name: &str) -> Option<Weekday> {
+    std::iter::successors(Some(Weekday::Monday), |day| Some(day.next()))
+        .take(7)
+        .find(|day| weekday_name(*day).eq_ignore_ascii_case(name.trim()))
+}
+
 /// The days a post works: its weekend and its public holidays.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkingCalendar {
@@ -603,6 +623,22 @@ mod tests {
             next_action: None,
             source: EventSource::Local,
         }
+    }
+
+    #[test]
+    fn weekdays_are_named_in_lower_case_english_and_read_back_in_any_case() {
+        let mut day = Weekday::Monday;
+        for _ in 0..7 {
+            assert_eq!(weekday_named(weekday_name(day)), Some(day));
+            assert_eq!(
+                weekday_named(&format!(" {} ", weekday_name(day).to_uppercase())),
+                Some(day)
+            );
+            day = day.next();
+        }
+        assert_eq!(weekday_name(Weekday::Friday), "friday");
+        assert_eq!(weekday_named("fri"), None);
+        assert_eq!(weekday_named(""), None);
     }
 
     #[test]

@@ -5,12 +5,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use barid_core::lifecycle::{EventSource, LifecycleEvent};
-use barid_core::quality::{CountKey, CountMetric, CountRow, Timeline, WorkingCalendar};
+use barid_core::quality::{
+    CountKey, CountMetric, CountRow, Timeline, WorkingCalendar, weekday_name, weekday_named,
+};
 use barid_core::{CountryCode, DispatchId, Milestone, NextAction, S10Id};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::AnyConnection;
-use time::{Date, OffsetDateTime, Weekday};
+use time::{Date, OffsetDateTime};
 
 use super::convert::{RowExt, from_json, json_text, micros, rfc3339};
 use super::packed::{Kind, PackedRow, pack, unpack};
@@ -625,34 +627,11 @@ pub(crate) async fn dispatch_discrepancies(
 
 // --- calendars -----------------------------------------------------------------------------
 
-fn weekday_name(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Monday => "monday",
-        Weekday::Tuesday => "tuesday",
-        Weekday::Wednesday => "wednesday",
-        Weekday::Thursday => "thursday",
-        Weekday::Friday => "friday",
-        Weekday::Saturday => "saturday",
-        Weekday::Sunday => "sunday",
-    }
-}
-
-fn weekday_of(name: &str) -> Option<Weekday> {
-    let mut day = Weekday::Monday;
-    for _ in 0..7 {
-        if weekday_name(day) == name {
-            return Some(day);
-        }
-        day = day.next();
-    }
-    None
-}
-
 fn calendar_row(row: &impl RowExt) -> StoreResult<CalendarRecord> {
     let weekend = from_json::<Vec<String>>("calendar weekend", &row.text("weekend")?)?
         .iter()
         .map(|name| {
-            weekday_of(name).ok_or_else(|| StoreError::corrupt("calendar weekend", name.clone()))
+            weekday_named(name).ok_or_else(|| StoreError::corrupt("calendar weekend", name.clone()))
         })
         .collect::<StoreResult<Vec<_>>>()?;
     let holidays = from_json::<Vec<String>>("calendar holidays", &row.text("holidays")?)?

@@ -8,10 +8,10 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use barid_core::CountryCode;
-use barid_core::quality::WorkingCalendar;
+use barid_core::quality::{WorkingCalendar, weekday_name, weekday_named};
 use barid_store::model::{AgreementId, CalendarRecord};
 use serde::{Deserialize, Serialize};
-use time::{Date, Weekday};
+use time::Date;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Principal;
@@ -350,23 +350,6 @@ pub struct CalendarDto {
     pub set: bool,
 }
 
-const WEEKDAYS: [(Weekday, &str); 7] = [
-    (Weekday::Monday, "monday"),
-    (Weekday::Tuesday, "tuesday"),
-    (Weekday::Wednesday, "wednesday"),
-    (Weekday::Thursday, "thursday"),
-    (Weekday::Friday, "friday"),
-    (Weekday::Saturday, "saturday"),
-    (Weekday::Sunday, "sunday"),
-];
-
-fn weekday_name(day: Weekday) -> &'static str {
-    WEEKDAYS
-        .iter()
-        .find(|(known, _)| *known == day)
-        .map_or("monday", |(_, name)| *name)
-}
-
 pub fn calendar_dto(country: CountryCode, calendar: &WorkingCalendar, set: bool) -> CalendarDto {
     CalendarDto {
         country: country.to_string(),
@@ -385,16 +368,12 @@ pub fn calendar_of(weekend: &[String], holidays: &[String]) -> ApiResult<Working
     let days = weekend
         .iter()
         .map(|name| {
-            WEEKDAYS
-                .iter()
-                .find(|(_, known)| known.eq_ignore_ascii_case(name.trim()))
-                .map(|(day, _)| *day)
-                .ok_or_else(|| {
-                    ApiError::invalid_body(
-                        "weekend",
-                        format!("{name:?} is not a weekday: monday ... sunday"),
-                    )
-                })
+            weekday_named(name).ok_or_else(|| {
+                ApiError::invalid_body(
+                    "weekend",
+                    format!("{name:?} is not a weekday: monday ... sunday"),
+                )
+            })
         })
         .collect::<ApiResult<Vec<_>>>()?;
     let dates = holidays
