@@ -149,11 +149,17 @@ test('an operator scans, bags, closes and dispatches from the keyboard', TEST_OP
     // Close the dispatch from the desk.
     await page.goto('/exchange');
     await Promise.all([
-      page.waitForURL(/\/exchange\/dispatches\/\d+$/),
+      page.waitForURL(/\/exchange\/dispatches\/[A-Z0-9]{20}$/),
       page.locator('form[data-series="PSRMHAAUR"] button[type="submit"]').click(),
     ]);
     const s8 = (await page.locator('#s8').innerText()).trim();
     assert.match(s8, /^EGCAIAPSRMHAAUR\d{5}$/);
+    // The dispatch's page is addressed by its S8 ID, and so are its documents.
+    assert.equal(new URL(page.url()).pathname, `/exchange/dispatches/${s8}`);
+    assert.equal(
+      await page.locator('nav#dispatch-documents a[data-document="cn31"]').getAttribute('href'),
+      `/api/v1/exchange/dispatches/${s8}/cn31.pdf`,
+    );
     const s9s = await page.locator('#dispatch-receptacles [data-s9]').allInnerTexts();
     assert.ok(s9s.length >= 1, 'the dispatch lists its receptacles');
     for (const s9 of s9s) {

@@ -132,11 +132,12 @@ test('a letter crosses Jordan, is verified, cleared and delivered in Palestine',
     await page.locator('#receptacle[data-status="closed"]').waitFor();
     await page.goto('/exchange?office=EGCAIA');
     await Promise.all([
-      page.waitForURL(/\/exchange\/dispatches\/\d+$/),
+      page.waitForURL(/\/exchange\/dispatches\/[A-Z0-9]{20}$/),
       page.locator('form[data-series="PSRMHAAUR"] button[type="submit"]').click(),
     ]);
     egyptDispatch = new URL(page.url()).pathname;
     s8 = (await page.locator('#s8').innerText()).trim();
+    assert.equal(egyptDispatch, `/exchange/dispatches/${s8}`);
     s9s = (await page.locator('#dispatch-receptacles [data-s9]').allInnerTexts()).map((s9) =>
       s9.trim(),
     );

@@ -48,9 +48,12 @@ pub fn weekday_name(day: Weekday) -> &'static str {
 
 /// The weekday named `name` (`friday`, `Friday`, ` FRIDAY `), if it names one.
 pub fn weekday_named(name: &str) -> Option<Weekday> {
-    std::iter::successors(Some(Weekday::Monday), |day| Some(day.next()))
-        .take(7)
-        .find(|day| weekday_name(*day).eq_ignore_ascii_case(name.trim()))
+    week().find(|day| weekday_name(*day).eq_ignore_ascii_case(name.trim()))
+}
+
+/// The seven weekdays, Monday first.
+pub fn week() -> impl Iterator<Item = Weekday> {
+    std::iter::successors(Some(Weekday::Monday), |day| Some(day.next())).take(7)
 }
 
 /// The days a post works: its weekend and its public holidays.
@@ -627,14 +630,14 @@ mod tests {
 
     #[test]
     fn weekdays_are_named_in_lower_case_english_and_read_back_in_any_case() {
-        let mut day = Weekday::Monday;
-        for _ in 0..7 {
+        assert_eq!(week().count(), 7);
+        assert_eq!(week().last(), Some(Weekday::Sunday));
+        for day in week() {
             assert_eq!(weekday_named(weekday_name(day)), Some(day));
             assert_eq!(
                 weekday_named(&format!(" {} ", weekday_name(day).to_uppercase())),
                 Some(day)
             );
-            day = day.next();
         }
         assert_eq!(weekday_name(Weekday::Friday), "friday");
         assert_eq!(weekday_named("fri"), None);

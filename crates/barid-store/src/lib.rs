@@ -240,6 +240,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         operator: CountryCode,
         id: DispatchRowId,
     ) -> StoreResult<Option<DispatchRecord>>;
+    /// The operator's latest dispatch with this S8 ID, outward, inward or transit: of the
+    /// highest year, then the newest row. S8 numbers restart each year and the ID carries only
+    /// the year's last digit, so several rows may share it.
+    async fn dispatch_by_s8(
+        &self,
+        operator: CountryCode,
+        s8: &barid_core::DispatchId,
+    ) -> StoreResult<Option<DispatchRecord>>;
     /// As [`Store::dispatch`], but each receptacle without the items in it (its `items`
     /// empty): for a step that needs the dispatch's state, not its contents.
     async fn dispatch_head(

@@ -250,7 +250,7 @@ fn main() {
                 .dispatches(cc("EG"), &DispatchQuery { office: None, direction: None, statuses: vec![] }, 1)
                 .await
                 .unwrap();
-            let id = listed[0].id.0;
+            let s8 = listed[0].s8;
             let outbox = setup
                 .store
                 .pending_outbox(cc("EG"), cc("PS"), T0 + time::Duration::days(400), 100)
@@ -270,7 +270,7 @@ fn main() {
                     &app,
                     &setup.token,
                     Method::GET,
-                    &format!("/api/v1/exchange/dispatches/{id}/{document}"),
+                    &format!("/api/v1/exchange/dispatches/{s8}/{document}"),
                     None,
                 )
                 .await;

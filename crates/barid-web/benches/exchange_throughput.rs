@@ -692,7 +692,10 @@ async fn receptacle_producer(
             json!({ "s9": s9 }),
         )
         .await;
-        dispatch = received["dispatch_id"].as_i64();
+        // The S8 ID of the dispatch the receptacle belongs to, from its S9 ID.
+        dispatch = received["s9"]
+            .as_str()
+            .map(|s9| barid_core::ReceptacleId::parse(s9).unwrap().dispatch);
         record(&mut recording, started, items.len());
     }
     let started = Instant::now();

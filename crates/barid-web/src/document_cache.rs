@@ -10,8 +10,7 @@ use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard};
 
 use axum::body::Bytes;
-use barid_core::{CountryCode, SiteCode};
-use barid_store::model::DispatchRowId;
+use barid_core::{CountryCode, DispatchId, SiteCode};
 
 /// The documents an outward dispatch prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -78,7 +77,8 @@ pub struct CachedDocument {
 
 struct Entry {
     operator: CountryCode,
-    dispatch: DispatchRowId,
+    /// S8 numbers restart each year: a later dispatch with the same ID replaces the entry.
+    dispatch: DispatchId,
     office: SiteCode,
     documents: RenderedDocuments,
 }
@@ -127,7 +127,7 @@ impl DocumentCache {
     pub fn insert(
         &self,
         operator: CountryCode,
-        dispatch: DispatchRowId,
+        dispatch: DispatchId,
         office: SiteCode,
         documents: RenderedDocuments,
     ) {
@@ -154,13 +154,13 @@ impl DocumentCache {
     pub fn get(
         &self,
         operator: CountryCode,
-        dispatch: DispatchRowId,
+        dispatch: &DispatchId,
         document: OutwardDocument,
     ) -> Option<CachedDocument> {
         let entries = self.entries();
         let entry = entries
             .iter()
-            .find(|entry| entry.operator == operator && entry.dispatch == dispatch)?;
+            .find(|entry| entry.operator == operator && entry.dispatch == *dispatch)?;
         Some(CachedDocument {
             office: entry.office.clone(),
             file_name: format!(
@@ -202,38 +202,56 @@ mod tests {
         SiteCode::parse("EGCAIA").unwrap()
     }
 
+    fn s8(number: u16) -> DispatchId {
+        DispatchId::parse(&format!("EGCAIAPSRMHAAUR6{number:04}")).unwrap()
+    }
+
     #[test]
     fn each_document_comes_back_with_its_file_name_and_office() {
         let cache = DocumentCache::default();
-        cache.insert(cc("EG"), DispatchRowId(7), site(), documents(10));
+        cache.insert(cc("EG"), s8(1), site(), documents(10));
         let hit = cache
-            .get(cc("EG"), DispatchRowId(7), OutwardDocument::SpecialList)
+            .get(cc("EG"), &s8(1), OutwardDocument::SpecialList)
             .unwrap();
         assert_eq!(hit.file_name, "EGCAIAPSRMHAAUR60001-cn33.pdf");
         assert_eq!(hit.bytes.first(), Some(&3));
         assert_eq!(hit.office, site());
         assert!(
             cache
-                .get(cc("JO"), DispatchRowId(7), OutwardDocument::SpecialList)
+                .get(cc("JO"), &s8(1), OutwardDocument::SpecialList)
                 .is_none(),
-            "another operator's dispatch of the same row number is not served"
+            "another operator's dispatch of the same S8 ID is not served"
         );
+    }
+
+    #[test]
+    fn a_later_dispatch_with_the_same_s8_replaces_the_earlier() {
+        // S8 numbers start again each year: ten years on, the same ID.
+        let cache = DocumentCache::default();
+        cache.insert(cc("EG"), s8(1), site(), documents(10));
+        let later = SiteCode::parse("EGALXA").unwrap();
+        cache.insert(cc("EG"), s8(1), later.clone(), documents(20));
+        let hit = cache
+            .get(cc("EG"), &s8(1), OutwardDocument::LetterBill)
+            .unwrap();
+        assert_eq!(hit.office, later);
+        assert_eq!(hit.bytes.len(), 20);
     }
 
     #[test]
     fn the_oldest_dispatches_go_first_when_the_limit_is_passed() {
         let cache = DocumentCache::with_limit(100);
-        for row in 1..=3 {
-            cache.insert(cc("EG"), DispatchRowId(row), site(), documents(10));
+        for number in 1..=3 {
+            cache.insert(cc("EG"), s8(number), site(), documents(10));
         }
-        let present = |row| {
+        let present = |number| {
             cache
-                .get(cc("EG"), DispatchRowId(row), OutwardDocument::LetterBill)
+                .get(cc("EG"), &s8(number), OutwardDocument::LetterBill)
                 .is_some()
         };
         assert!(!present(1));
         assert!(present(2) && present(3));
-        cache.insert(cc("EG"), DispatchRowId(4), site(), documents(1_000));
+        cache.insert(cc("EG"), s8(4), site(), documents(1_000));
         assert!(!present(4), "a set larger than the whole cache is not kept");
         cache.clear();
         assert!(!present(3));

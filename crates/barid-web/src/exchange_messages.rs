@@ -405,7 +405,7 @@ pub async fn close_dispatch(
             Ok(Ok(documents)) if documents.file_stem == record.s8.to_string() => {
                 state.documents().insert(
                     record.operator,
-                    record.id,
+                    record.s8,
                     record.office.clone(),
                     documents,
                 );

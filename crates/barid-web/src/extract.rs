@@ -46,6 +46,12 @@ impl PathValue for S10Id {
     }
 }
 
+impl PathValue for barid_core::DispatchId {
+    fn parse_path(text: &str) -> Result<Self, String> {
+        barid_core::DispatchId::parse(text).map_err(|e| e.to_string())
+    }
+}
+
 impl PathValue for barid_core::CountryCode {
     fn parse_path(text: &str) -> Result<Self, String> {
         barid_core::CountryCode::parse(text).map_err(|e| e.to_string())
@@ -120,14 +126,7 @@ impl FromRaw for barid_store::model::ReceptacleRowId {
     }
 }
 
-impl FromRaw for barid_store::model::DispatchRowId {
-    fn from_raw(raw: i64) -> Self {
-        Self(raw)
-    }
-}
-
 positive_row_id!(barid_store::model::ReceptacleRowId, "receptacle");
-positive_row_id!(barid_store::model::DispatchRowId, "dispatch");
 
 impl FromRaw for barid_store::model::AgreementId {
     fn from_raw(raw: i64) -> Self {

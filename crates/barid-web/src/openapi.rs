@@ -79,6 +79,8 @@ pub const TOKEN_SCHEME: &str = "token";
         pages::agreements::show,
         pages::agreements::change,
         pages::quality::network,
+        pages::calendars::list,
+        pages::calendars::save,
         pages::quality::dashboard,
         pages::quality::items,
         api::me::me,

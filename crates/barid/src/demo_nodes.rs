@@ -574,7 +574,8 @@ struct TracedDispatch {
     destination_office: String,
     transit_office: Option<String>,
     story: &'static str,
-    /// Operator code → the dispatch's `id` in that node's API.
+    /// Operator code → the dispatch's `id` in that node's API, for each node that has it (each
+    /// addresses it by its S8 ID).
     ids: BTreeMap<String, i64>,
 }
 
@@ -760,7 +761,10 @@ async fn receive_and_verify(desk: Desk<'_>, dispatch: &DispatchDto) -> anyhow::R
         }
     }
     let _: VerificationDto = desk
-        .post_empty(&format!("/api/v1/exchange/dispatches/{id}/verify"))
+        .post_empty(&format!(
+            "/api/v1/exchange/dispatches/{}/verify",
+            dispatch.s8
+        ))
         .await?;
     Ok(id)
 }
@@ -941,7 +945,10 @@ async fn drive(nodes: &[Node], count: usize) -> anyhow::Result<Traffic> {
     let (_, jo_first) = receive_receptacles(jo_oe, &to_ramallah).await?;
     let (_, jo_second) = receive_receptacles(jo_oe, &held_in_amman).await?;
     let _: DispatchDto = jo_oe
-        .post_empty(&format!("/api/v1/exchange/dispatches/{jo_first}/forward"))
+        .post_empty(&format!(
+            "/api/v1/exchange/dispatches/{}/forward",
+            to_ramallah.s8
+        ))
         .await?;
 
     // --- Palestine: PSRMHA, its customs, its delivery offices -----------------------------------
@@ -973,7 +980,7 @@ async fn drive(nodes: &[Node], count: usize) -> anyhow::Result<Traffic> {
 
     // --- Back in Egypt: every partner's report on its copy of each item -----------------------
     for (dispatch, from) in [(&to_ramallah, "Palestine"), (&iraq, "Iraq")] {
-        let path = format!("/api/v1/exchange/dispatches/{}", dispatch.id);
+        let path = format!("/api/v1/exchange/dispatches/{}", dispatch.s8);
         let path = path.as_str();
         wait_for(
             &format!(

@@ -132,6 +132,7 @@ macro_rules! contract_tests {
             close_dispatch_writes_nothing_when_a_receptacle_changed,
             concurrent_dispatch_closings_get_consecutive_numbers,
             inward_dispatches_are_expected_received_opened_and_finished,
+            dispatch_by_s8_is_the_latest_of_any_direction,
             items_waiting_by_status_and_latest_office,
             duty_is_assessed_replaced_and_collected_on_delivery,
             quality_counts_follow_the_events_as_they_are_recorded,

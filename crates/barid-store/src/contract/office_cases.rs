@@ -93,6 +93,18 @@ fn closing(receptacles: &[&ReceptacleRecord]) -> DispatchClosing {
     }
 }
 
+/// The dispatch closed with this one receptacle.
+async fn dispatch_of(store: &Arc<dyn Store>, receptacle: &ReceptacleRecord) -> DispatchRecord {
+    store
+        .close_dispatch(
+            &oe_operator(),
+            &closing(&[receptacle]),
+            &*planner(vec![receptacle.clone()]),
+        )
+        .await
+        .unwrap()
+}
+
 /// What the web layer would compute: S9 IDs numbered in order, EMC for every item, one PREDES
 /// to the destination.
 fn planner(receptacles: Vec<ReceptacleRecord>) -> Box<DispatchPlanner<'static>> {
@@ -534,14 +546,7 @@ pub async fn close_dispatch_writes_nothing_when_a_receptacle_changed(store: Arc<
             .status,
         ItemStatus::AtOutwardOffice
     );
-    let dispatch = store
-        .close_dispatch(
-            &oe_operator(),
-            &closing(&[&receptacle]),
-            &*planner(vec![receptacle.clone()]),
-        )
-        .await
-        .unwrap();
+    let dispatch = dispatch_of(&store, &receptacle).await;
     assert_eq!(
         dispatch.s8.number.get(),
         1,
@@ -901,5 +906,89 @@ pub async fn inward_dispatches_are_expected_received_opened_and_finished(store: 
                 &|_, _| Ok(Vec::new()),
             )
             .await,
+    );
+}
+
+pub async fn dispatch_by_s8_is_the_latest_of_any_direction(store: Arc<dyn Store>) {
+    network(&store).await;
+    let item = item_at_office(&store, 41).await;
+    let receptacle = closed_receptacle(&store, &[&item]).await;
+    let outward = dispatch_of(&store, &receptacle).await;
+    let s8 = outward.s8;
+    assert_eq!(
+        store.dispatch_by_s8(cc("EG"), &s8).await.unwrap(),
+        Some(outward.clone())
+    );
+    assert_eq!(store.dispatch_by_s8(cc("PS"), &s8).await.unwrap(), None);
+    let unknown = SeriesYear {
+        series: series(),
+        year: 2026,
+    }
+    .dispatch_id(DispatchNumber::new(2).unwrap());
+    assert_eq!(
+        store.dispatch_by_s8(cc("EG"), &unknown).await.unwrap(),
+        None
+    );
+
+    // Ten years earlier, the same S8 (it carries only the year's last digit): the later year
+    // is found, whichever row is newer.
+    let eg = || {
+        let mut actor = cli("EG");
+        actor.office = Some(site("EGCAIA"));
+        actor
+    };
+    let older = ExpectedDispatch {
+        direction: DispatchDirection::Transit,
+        office: site("EGCAIA"),
+        year: 2016,
+        ..expected(Vec::new())
+    };
+    assert_eq!(older.s8, s8);
+    store.record_expected_dispatch(&eg(), &older).await.unwrap();
+    assert_eq!(
+        store.dispatch_by_s8(cc("EG"), &s8).await.unwrap(),
+        Some(outward.clone())
+    );
+
+    // Palestine's copies: of the same year, the newest row, whatever its direction.
+    let ps = || {
+        let mut actor = cli("PS");
+        actor.office = Some(site("PSRMHA"));
+        actor
+    };
+    let inward = store
+        .record_expected_dispatch(&ps(), &expected(Vec::new()))
+        .await
+        .unwrap();
+    store
+        .record_expected_dispatch(
+            &ps(),
+            &ExpectedDispatch {
+                year: 2016,
+                ..expected(Vec::new())
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.dispatch_by_s8(cc("PS"), &s8).await.unwrap(),
+        Some(inward)
+    );
+    let transit = store
+        .record_expected_dispatch(
+            &ps(),
+            &ExpectedDispatch {
+                direction: DispatchDirection::Transit,
+                ..expected(Vec::new())
+            },
+        )
+        .await
+        .unwrap();
+    let found = store.dispatch_by_s8(cc("PS"), &s8).await.unwrap().unwrap();
+    assert_eq!(found.id, transit.id);
+    assert_eq!(found.direction, DispatchDirection::Transit);
+    assert_eq!(
+        store.dispatch_by_s8(cc("EG"), &s8).await.unwrap(),
+        Some(outward)
     );
 }

@@ -1336,11 +1336,38 @@ pub(crate) async fn expected_dispatch(
     s8: &DispatchId,
     contents: Contents,
 ) -> StoreResult<Option<DispatchRecord>> {
-    let mut conn = store.reader.acquire().await?;
-    let row = sqlx::query(
-        "SELECT id FROM dispatches WHERE operator = $1 AND s8 = $2 \
-         AND direction IN ('inward', 'transit') ORDER BY year DESC, id DESC LIMIT 1",
+    latest_dispatch(store, operator, s8, "'inward', 'transit'", contents).await
+}
+
+pub(crate) async fn dispatch_by_s8(
+    store: &SqlStore,
+    operator: CountryCode,
+    s8: &DispatchId,
+) -> StoreResult<Option<DispatchRecord>> {
+    latest_dispatch(
+        store,
+        operator,
+        s8,
+        "'outward', 'inward', 'transit'",
+        Contents::WithItems,
     )
+    .await
+}
+
+/// The operator's dispatch `s8` in one of `directions` (a constant SQL list) of the highest
+/// year, then the newest row: S8 numbers restart each year.
+async fn latest_dispatch(
+    store: &SqlStore,
+    operator: CountryCode,
+    s8: &DispatchId,
+    directions: &'static str,
+    contents: Contents,
+) -> StoreResult<Option<DispatchRecord>> {
+    let mut conn = store.reader.acquire().await?;
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT id FROM dispatches WHERE operator = $1 AND s8 = $2 \
+         AND direction IN ({directions}) ORDER BY year DESC, id DESC LIMIT 1"
+    )))
     .bind(operator.as_str())
     .bind(s8.to_string())
     .fetch_optional(&mut *conn)

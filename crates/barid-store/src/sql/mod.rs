@@ -419,6 +419,14 @@ impl Store for SqlStore {
         dispatches::record_expected_dispatch(self, actor, expected).await
     }
 
+    async fn dispatch_by_s8(
+        &self,
+        operator: CountryCode,
+        s8: &barid_core::DispatchId,
+    ) -> StoreResult<Option<DispatchRecord>> {
+        dispatches::dispatch_by_s8(self, operator, s8).await
+    }
+
     async fn expected_dispatch(
         &self,
         operator: CountryCode,

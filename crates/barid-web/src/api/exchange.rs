@@ -5,7 +5,9 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use barid_core::{DispatchSeries, Grams, MailCategory, MailSubclass, OfficeCode, ReasonCode};
+use barid_core::{
+    DispatchId, DispatchSeries, Grams, MailCategory, MailSubclass, OfficeCode, ReasonCode,
+};
 use barid_store::model::*;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -664,31 +666,35 @@ pub async fn dispatches(
     Ok(Json(list.into_iter().map(Into::into).collect()))
 }
 
-/// The dispatch of the caller's operator, at an office the caller works at.
+/// The dispatch of the caller's operator with this S8 ID (the latest of that ID), at an office
+/// the caller works at.
 pub(crate) async fn visible_dispatch(
     state: &AppState,
     principal: &Principal,
-    id: DispatchRowId,
+    s8: &DispatchId,
 ) -> ApiResult<DispatchRecord> {
     let record = state
         .store()
-        .dispatch(principal.operator, id)
+        .dispatch_by_s8(principal.operator, s8)
         .await?
         .ok_or_else(|| ApiError::not_found("dispatch"))?;
     principal.require_office(&record.office)?;
     Ok(record)
 }
 
-#[utoipa::path(get, path = "/api/v1/exchange/dispatches/{id}", tag = "exchange",
-    params(("id" = i64, Path, description = "Dispatch number")),
+#[utoipa::path(get, path = "/api/v1/exchange/dispatches/{s8}", tag = "exchange",
+    params(("s8" = String, Path, description = "The dispatch's S8 ID (20 characters); the latest dispatch with it")),
     responses(
         (status = 200, description = "The dispatch with its receptacles and items", body = DispatchDto),
+        (status = 400, description = "`invalid_path`: not a valid S8 ID (the message says why)", body = crate::error::ErrorBody),
         (status = 404, description = "No such dispatch for your operator", body = crate::error::ErrorBody),
     ))]
 pub async fn dispatch(
     State(state): State<AppState>,
     principal: Principal,
-    PathParam(id): PathParam<DispatchRowId>,
+    PathParam(s8): PathParam<DispatchId>,
 ) -> ApiResult<Json<DispatchDto>> {
-    Ok(Json(visible_dispatch(&state, &principal, id).await?.into()))
+    Ok(Json(
+        visible_dispatch(&state, &principal, &s8).await?.into(),
+    ))
 }

@@ -17,7 +17,7 @@ use barid_docs::{
     LetterBillInput, Office, OfficeName, ReceptacleLabelInput, RegisteredItem, SpecialListInput,
     VerificationNoteInput,
 };
-use barid_store::model::{DispatchDirection, DispatchRecord, DispatchRowId};
+use barid_store::model::{DispatchDirection, DispatchRecord};
 use time::OffsetDateTime;
 
 use crate::api::acceptance::{pdf, pdf_response};
@@ -314,14 +314,14 @@ fn registered(s10: &S10Id) -> bool {
 async fn outward_document(
     state: &AppState,
     principal: &Principal,
-    id: DispatchRowId,
+    s8: &DispatchId,
     document: OutwardDocument,
 ) -> ApiResult<Response> {
-    if let Some(cached) = state.documents().get(principal.operator, id, document) {
+    if let Some(cached) = state.documents().get(principal.operator, s8, document) {
         principal.require_office(&cached.office)?;
         return pdf_response(cached.bytes, &cached.file_name);
     }
-    let dispatch = crate::api::exchange::visible_dispatch(state, principal, id).await?;
+    let dispatch = crate::api::exchange::visible_dispatch(state, principal, s8).await?;
     if dispatch.direction != DispatchDirection::Outward {
         return Err(ApiError::refused(
             "not_outward",
@@ -335,80 +335,85 @@ async fn outward_document(
 }
 
 /// The CN 35 (or CN 34 for surface mail) label of every receptacle, a page each.
-#[utoipa::path(get, path = "/api/v1/exchange/dispatches/{id}/cn35.pdf", tag = "exchange",
-    params(("id" = i64, Path, description = "Dispatch number")),
+#[utoipa::path(get, path = "/api/v1/exchange/dispatches/{s8}/cn35.pdf", tag = "exchange",
+    params(("s8" = String, Path, description = "The dispatch's S8 ID (20 characters); the latest dispatch with it")),
     responses(
         (status = 200, description = "The labels", content_type = "application/pdf", body = Vec<u8>),
+        (status = 400, description = "`invalid_path`: not a valid S8 ID (the message says why)", body = crate::error::ErrorBody),
         (status = 404, description = "No such dispatch for your operator", body = crate::error::ErrorBody),
     ))]
 pub async fn receptacle_labels(
     State(state): State<AppState>,
     principal: Principal,
-    PathParam(id): PathParam<DispatchRowId>,
+    PathParam(s8): PathParam<DispatchId>,
 ) -> ApiResult<Response> {
-    outward_document(&state, &principal, id, OutwardDocument::ReceptacleLabels).await
+    outward_document(&state, &principal, &s8, OutwardDocument::ReceptacleLabels).await
 }
 
 /// The CN 31 letter bill.
-#[utoipa::path(get, path = "/api/v1/exchange/dispatches/{id}/cn31.pdf", tag = "exchange",
-    params(("id" = i64, Path, description = "Dispatch number")),
+#[utoipa::path(get, path = "/api/v1/exchange/dispatches/{s8}/cn31.pdf", tag = "exchange",
+    params(("s8" = String, Path, description = "The dispatch's S8 ID (20 characters); the latest dispatch with it")),
     responses(
         (status = 200, description = "The letter bill", content_type = "application/pdf", body = Vec<u8>),
+        (status = 400, description = "`invalid_path`: not a valid S8 ID (the message says why)", body = crate::error::ErrorBody),
         (status = 404, description = "No such dispatch for your operator", body = crate::error::ErrorBody),
     ))]
 pub async fn letter_bill(
     State(state): State<AppState>,
     principal: Principal,
-    PathParam(id): PathParam<DispatchRowId>,
+    PathParam(s8): PathParam<DispatchId>,
 ) -> ApiResult<Response> {
-    outward_document(&state, &principal, id, OutwardDocument::LetterBill).await
+    outward_document(&state, &principal, &s8, OutwardDocument::LetterBill).await
 }
 
 /// The CN 33 special list: one line per registered or insured item.
-#[utoipa::path(get, path = "/api/v1/exchange/dispatches/{id}/cn33.pdf", tag = "exchange",
-    params(("id" = i64, Path, description = "Dispatch number")),
+#[utoipa::path(get, path = "/api/v1/exchange/dispatches/{s8}/cn33.pdf", tag = "exchange",
+    params(("s8" = String, Path, description = "The dispatch's S8 ID (20 characters); the latest dispatch with it")),
     responses(
         (status = 200, description = "The special list", content_type = "application/pdf", body = Vec<u8>),
+        (status = 400, description = "`invalid_path`: not a valid S8 ID (the message says why)", body = crate::error::ErrorBody),
         (status = 404, description = "No such dispatch for your operator", body = crate::error::ErrorBody),
     ))]
 pub async fn special_list(
     State(state): State<AppState>,
     principal: Principal,
-    PathParam(id): PathParam<DispatchRowId>,
+    PathParam(s8): PathParam<DispatchId>,
 ) -> ApiResult<Response> {
-    outward_document(&state, &principal, id, OutwardDocument::SpecialList).await
+    outward_document(&state, &principal, &s8, OutwardDocument::SpecialList).await
 }
 
 /// The delivery bill handed to the carrier: CN 38 for airmail, CN 41 for S.A.L., CN 37 for
 /// surface mail.
-#[utoipa::path(get, path = "/api/v1/exchange/dispatches/{id}/delivery-bill.pdf", tag = "exchange",
-    params(("id" = i64, Path, description = "Dispatch number")),
+#[utoipa::path(get, path = "/api/v1/exchange/dispatches/{s8}/delivery-bill.pdf", tag = "exchange",
+    params(("s8" = String, Path, description = "The dispatch's S8 ID (20 characters); the latest dispatch with it")),
     responses(
         (status = 200, description = "The delivery bill", content_type = "application/pdf", body = Vec<u8>),
+        (status = 400, description = "`invalid_path`: not a valid S8 ID (the message says why)", body = crate::error::ErrorBody),
         (status = 404, description = "No such dispatch for your operator", body = crate::error::ErrorBody),
     ))]
 pub async fn delivery_bill(
     State(state): State<AppState>,
     principal: Principal,
-    PathParam(id): PathParam<DispatchRowId>,
+    PathParam(s8): PathParam<DispatchId>,
 ) -> ApiResult<Response> {
-    outward_document(&state, &principal, id, OutwardDocument::DeliveryBill).await
+    outward_document(&state, &principal, &s8, OutwardDocument::DeliveryBill).await
 }
 
 /// The CN 43 verification note of an inward dispatch, once verified.
-#[utoipa::path(get, path = "/api/v1/exchange/dispatches/{id}/cn43.pdf", tag = "exchange",
-    params(("id" = i64, Path, description = "Dispatch number")),
+#[utoipa::path(get, path = "/api/v1/exchange/dispatches/{s8}/cn43.pdf", tag = "exchange",
+    params(("s8" = String, Path, description = "The dispatch's S8 ID (20 characters); the latest dispatch with it")),
     responses(
         (status = 200, description = "The verification note", content_type = "application/pdf", body = Vec<u8>),
+        (status = 400, description = "`invalid_path`: not a valid S8 ID (the message says why)", body = crate::error::ErrorBody),
         (status = 404, description = "No such dispatch for your operator", body = crate::error::ErrorBody),
         (status = 422, description = "`refused`: `not_verified`", body = crate::error::ErrorBody),
     ))]
 pub async fn verification_note(
     State(state): State<AppState>,
     principal: Principal,
-    PathParam(id): PathParam<DispatchRowId>,
+    PathParam(s8): PathParam<DispatchId>,
 ) -> ApiResult<Response> {
-    let dispatch = crate::api::exchange::visible_dispatch(&state, &principal, id).await?;
+    let dispatch = crate::api::exchange::visible_dispatch(&state, &principal, &s8).await?;
     let discrepancies = crate::exchange_inward::discrepancies_of(&dispatch)?;
     let received_at = dispatch.received_at.ok_or_else(|| {
         ApiError::refused(

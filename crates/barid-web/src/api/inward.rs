@@ -6,7 +6,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use barid_core::{Currency, Grams, Milestone, Money, NextAction, ReasonCode, S10Id};
+use barid_core::{Currency, DispatchId, Grams, Milestone, Money, NextAction, ReasonCode, S10Id};
 use barid_store::model::{DispatchRowId, Duty, OfficeKind, ReceptacleRowId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -318,17 +318,21 @@ pub async fn receptacle_arrival(
     Ok((StatusCode::CREATED, Json(record.into())))
 }
 
+/// The dispatch with this S8 ID (the latest of that ID) and the office of exchange handling
+/// it, which the caller must work at.
 async fn dispatch_office(
     state: &AppState,
     principal: &Principal,
-    id: DispatchRowId,
-) -> ApiResult<ExchangeOffice> {
+    s8: &DispatchId,
+) -> ApiResult<(DispatchRowId, ExchangeOffice)> {
     let record = state
         .store()
-        .dispatch(principal.operator, id)
+        .dispatch_by_s8(principal.operator, s8)
         .await?
         .ok_or_else(|| ApiError::not_found("dispatch"))?;
-    exchange::office_of_exchange(state, principal, Some(record.office.as_str())).await
+    let office =
+        exchange::office_of_exchange(state, principal, Some(record.office.as_str())).await?;
+    Ok((record.id, office))
 }
 
 /// An item found when an inward receptacle is opened (`EMD`), advised in it or not.
@@ -354,18 +358,20 @@ pub async fn found_item(
 
 /// Verifies an inward dispatch against its pre-advice; the discrepancies are its CN 43, and a
 /// RESDES goes to the origin post.
-#[utoipa::path(post, path = "/api/v1/exchange/dispatches/{id}/verify", tag = "exchange",
-    params(("id" = i64, Path, description = "Dispatch number")),
+#[utoipa::path(post, path = "/api/v1/exchange/dispatches/{s8}/verify", tag = "exchange",
+    params(("s8" = String, Path, description = "The dispatch's S8 ID (20 characters); the latest dispatch with it")),
     responses(
         (status = 200, description = "Verified", body = VerificationDto),
+        (status = 400, description = "`invalid_path`: not a valid S8 ID (the message says why)", body = crate::error::ErrorBody),
+        (status = 404, description = "No such dispatch for your operator", body = crate::error::ErrorBody),
         (status = 422, description = "`refused`: `closed_transit`, `dispatch_not_received`", body = crate::error::ErrorBody),
     ))]
 pub async fn verify(
     State(state): State<AppState>,
     principal: Principal,
-    PathParam(id): PathParam<DispatchRowId>,
+    PathParam(s8): PathParam<DispatchId>,
 ) -> ApiResult<Json<VerificationDto>> {
-    let office = dispatch_office(&state, &principal, id).await?;
+    let (id, office) = dispatch_office(&state, &principal, &s8).await?;
     let (dispatch, discrepancies) =
         exchange_inward::verify_dispatch(&state, &principal, &office, id).await?;
     Ok(Json(VerificationDto {
@@ -379,18 +385,20 @@ pub async fn verify(
 }
 
 /// Sends a closed transit dispatch on (`EMK` for its items, reported to the origin post).
-#[utoipa::path(post, path = "/api/v1/exchange/dispatches/{id}/forward", tag = "exchange",
-    params(("id" = i64, Path, description = "Dispatch number")),
+#[utoipa::path(post, path = "/api/v1/exchange/dispatches/{s8}/forward", tag = "exchange",
+    params(("s8" = String, Path, description = "The dispatch's S8 ID (20 characters); the latest dispatch with it")),
     responses(
         (status = 200, description = "Sent on; receptacles never received are marked missing", body = DispatchDto),
+        (status = 400, description = "`invalid_path`: not a valid S8 ID (the message says why)", body = crate::error::ErrorBody),
+        (status = 404, description = "No such dispatch for your operator", body = crate::error::ErrorBody),
         (status = 422, description = "`refused`: `not_transit`, `dispatch_not_received`", body = crate::error::ErrorBody),
     ))]
 pub async fn forward(
     State(state): State<AppState>,
     principal: Principal,
-    PathParam(id): PathParam<DispatchRowId>,
+    PathParam(s8): PathParam<DispatchId>,
 ) -> ApiResult<Json<DispatchDto>> {
-    let office = dispatch_office(&state, &principal, id).await?;
+    let (id, office) = dispatch_office(&state, &principal, &s8).await?;
     let dispatch = exchange_inward::forward_dispatch(&state, &principal, &office, id).await?;
     Ok(Json(dispatch.into()))
 }

@@ -1,6 +1,6 @@
 //! The outward office of exchange: the desk (`/exchange`: arrival scans, export customs,
 //! receptacles being built, closing dispatches), scanning into a receptacle
-//! (`/exchange/receptacles/{id}`) and a closed dispatch (`/exchange/dispatches/{id}`).
+//! (`/exchange/receptacles/{id}`) and a closed dispatch (`/exchange/dispatches/{s8}`).
 //!
 //! Scanners type the barcode and press Enter, so every scanning form is one field that comes
 //! back empty and focused after each scan, with one line saying what happened: the item taken,
@@ -336,7 +336,6 @@ pub struct SeriesRow {
 /// One dispatch of the desk's list.
 #[derive(Debug, Clone)]
 pub struct DispatchRow {
-    pub id: i64,
     pub s8: String,
     pub status: String,
     pub status_text: String,
@@ -403,7 +402,6 @@ struct DeskPage {
 /// A transit or inward dispatch expected or being received at the office.
 #[derive(Debug, Clone)]
 pub struct ArrivingRow {
-    pub id: i64,
     pub s8: String,
     pub origin: String,
     pub direction: String,
@@ -419,7 +417,8 @@ pub struct ArrivingRow {
 #[derive(Debug, Clone)]
 pub struct ReceivedNotice {
     pub s9: String,
-    pub dispatch: i64,
+    /// Its dispatch's S8 ID.
+    pub dispatch: String,
     pub message: String,
 }
 
@@ -434,8 +433,8 @@ pub(super) struct DeskForms {
     open: SeriesForm,
     open_error: Option<Problem>,
     dispatch_error: Option<Problem>,
-    /// A receptacle scanned on arrival: its S9 ID and dispatch.
-    received: Option<(String, i64)>,
+    /// A receptacle scanned on arrival: its S9 ID and its dispatch's S8 ID.
+    received: Option<(String, String)>,
     receive_error: Option<Problem>,
     receive_weight: String,
     forwarded: Option<(S10Id, String)>,
@@ -616,7 +615,6 @@ pub(super) async fn show_desk(
         .await?
         .into_iter()
         .map(|summary| DispatchRow {
-            id: summary.id.0,
             s8: summary.s8.to_string(),
             status: summary.status.as_str().to_owned(),
             status_text: t.tr(&format!(
@@ -785,7 +783,6 @@ async fn arriving_dispatches(
             continue;
         };
         rows.push(ArrivingRow {
-            id: record.id.0,
             s8: record.s8.to_string(),
             origin: record.s8.origin.to_string(),
             direction: record.direction.as_str().to_owned(),
@@ -1016,8 +1013,8 @@ pub async fn receptacle_arrival(
             forms.received = Some((
                 record.s9.map(|s9| s9.to_string()).unwrap_or_default(),
                 record
-                    .dispatch
-                    .map(|dispatch| dispatch.0)
+                    .s9
+                    .map(|s9| s9.dispatch.to_string())
                     .unwrap_or_default(),
             ));
             StatusCode::OK
@@ -1159,7 +1156,7 @@ pub async fn open_receptacle(
 #[utoipa::path(post, path = "/exchange/dispatches", tag = "pages",
     request_body(content = SeriesForm, content_type = "application/x-www-form-urlencoded"),
     responses(
-        (status = 303, description = "Closed: redirect to `/exchange/dispatches/{id}`"),
+        (status = 303, description = "Closed: redirect to `/exchange/dispatches/{s8}`"),
         (status = 422, description = "Refused (e.g. `open_receptacle`, `empty_dispatch`): the desk with the error", content_type = "text/html", body = String),
     ))]
 pub async fn close_dispatch(
@@ -1185,7 +1182,7 @@ pub async fn close_dispatch(
     .await;
     match outcome {
         Ok(record) => {
-            Ok(Redirect::to(&format!("/exchange/dispatches/{}", record.id.0)).into_response())
+            Ok(Redirect::to(&format!("/exchange/dispatches/{}", record.s8)).into_response())
         }
         Err(error) if shown(&error) => {
             let forms = DeskForms {
@@ -1233,7 +1230,8 @@ struct ReceptaclePage {
     status: String,
     status_text: String,
     s9: Option<String>,
-    dispatch: Option<i64>,
+    /// The S8 ID of the dispatch it belongs to, once it has one.
+    dispatch: Option<String>,
     gross_weight: Option<u32>,
     contents_weight: u32,
     registered: bool,
@@ -1346,7 +1344,10 @@ async fn show_receptacle(
         status: record.status.as_str().to_owned(),
         status_text: receptacle_status_text(&t, record.status),
         s9: record.s9.map(|s9| s9.to_string()),
-        dispatch: record.dispatch.map(|dispatch| dispatch.0),
+        dispatch: record
+            .dispatch
+            .and(record.s9)
+            .map(|s9| s9.dispatch.to_string()),
         gross_weight: record.gross_weight.map(|grams| grams.get()),
         contents_weight: items.iter().filter_map(|item| item.weight).sum(),
         registered: registered(record),
@@ -1727,7 +1728,6 @@ struct DispatchPage {
     t: Tr,
     layout: Layout,
     csrf_token: String,
-    id: i64,
     s8: String,
     origin: String,
     destination: String,
@@ -1886,7 +1886,6 @@ async fn show_dispatch(
     let can_act = principal.has_any_role(EXCHANGE);
     let data = DispatchPage {
         csrf_token: principal.csrf_token().unwrap_or_default().to_owned(),
-        id: record.id.0,
         s8: record.s8.to_string(),
         origin: series.origin.to_string(),
         destination: series.destination.to_string(),
@@ -1931,19 +1930,20 @@ async fn show_dispatch(
 
 /// A dispatch: its S8 ID, route, receptacles with their S9 IDs, and its documents; for a
 /// partner's dispatch, what was received of it and, once verified, its discrepancies.
-#[utoipa::path(get, path = "/exchange/dispatches/{id}", tag = "pages",
-    params(("id" = i64, Path, description = "Dispatch number"), super::LangQuery),
+#[utoipa::path(get, path = "/exchange/dispatches/{s8}", tag = "pages",
+    params(("s8" = String, Path, description = "The dispatch's S8 ID (20 characters); the latest dispatch with it"), super::LangQuery),
     responses(
         (status = 200, description = "HTML page of the dispatch", content_type = "text/html", body = String),
+        (status = 400, description = "`invalid_path`: not a valid S8 ID (a JSON error)", body = crate::error::ErrorBody),
         (status = 404, description = "No such dispatch (`data-error=\"not_found\"`)", content_type = "text/html", body = String),
     ))]
 pub async fn dispatch(
     State(state): State<AppState>,
     principal: Principal,
     page: PageRequest,
-    PathParam(id): PathParam<barid_store::model::DispatchRowId>,
+    PathParam(s8): PathParam<barid_core::DispatchId>,
 ) -> ApiResult<Response> {
-    match crate::api::exchange::visible_dispatch(&state, &principal, id).await {
+    match crate::api::exchange::visible_dispatch(&state, &principal, &s8).await {
         Ok(record) => show_dispatch(&state, &principal, &page, &record, None, StatusCode::OK).await,
         Err(error) => failure(&state, &principal, &page, error).await,
     }
@@ -1955,10 +1955,10 @@ async fn dispatch_step(
     state: &AppState,
     principal: &Principal,
     page: &PageRequest,
-    id: barid_store::model::DispatchRowId,
+    s8: &barid_core::DispatchId,
     step: DispatchStep,
 ) -> ApiResult<Response> {
-    let record = match crate::api::exchange::visible_dispatch(state, principal, id).await {
+    let record = match crate::api::exchange::visible_dispatch(state, principal, s8).await {
         Ok(record) => record,
         Err(error) => return failure(state, principal, page, error).await,
     };
@@ -1967,19 +1967,19 @@ async fn dispatch_step(
             exchange::office_of_exchange(state, principal, Some(record.office.as_str())).await?;
         match step {
             DispatchStep::Verify => {
-                crate::exchange_inward::verify_dispatch(state, principal, &office, id)
+                crate::exchange_inward::verify_dispatch(state, principal, &office, record.id)
                     .await
                     .map(|(record, _)| record)
             }
             DispatchStep::Forward => {
-                crate::exchange_inward::forward_dispatch(state, principal, &office, id).await
+                crate::exchange_inward::forward_dispatch(state, principal, &office, record.id).await
             }
         }
     }
     .await;
     match outcome {
         Ok(record) => {
-            Ok(Redirect::to(&format!("/exchange/dispatches/{}", record.id.0)).into_response())
+            Ok(Redirect::to(&format!("/exchange/dispatches/{}", record.s8)).into_response())
         }
         Err(error) if error.code() == ErrorCode::NotFound => {
             failure(state, principal, page, error).await
@@ -2014,11 +2014,12 @@ pub struct TokenForm {
 
 /// Verifies an inward dispatch against its pre-advice: its discrepancies become its
 /// verification note (CN 43), and a RESDES tells the origin post what arrived.
-#[utoipa::path(post, path = "/exchange/dispatches/{id}/verify", tag = "pages",
-    params(("id" = i64, Path, description = "Dispatch number")),
+#[utoipa::path(post, path = "/exchange/dispatches/{s8}/verify", tag = "pages",
+    params(("s8" = String, Path, description = "The dispatch's S8 ID (20 characters); the latest dispatch with it")),
     request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 303, description = "Verified: back to the dispatch, which lists its discrepancies"),
+        (status = 400, description = "`invalid_path`: not a valid S8 ID (a JSON error)", body = crate::error::ErrorBody),
         (status = 404, description = "No such dispatch", content_type = "text/html", body = String),
         (status = 422, description = "Refused (`closed_transit`, `dispatch_not_received`): `p.field-error[data-field=dispatch][data-code]`", content_type = "text/html", body = String),
     ))]
@@ -2026,18 +2027,19 @@ pub async fn verify_dispatch(
     State(state): State<AppState>,
     principal: Principal,
     page: PageRequest,
-    PathParam(id): PathParam<barid_store::model::DispatchRowId>,
+    PathParam(s8): PathParam<barid_core::DispatchId>,
     ApiForm(_form): ApiForm<TokenForm>,
 ) -> ApiResult<Response> {
-    dispatch_step(&state, &principal, &page, id, DispatchStep::Verify).await
+    dispatch_step(&state, &principal, &page, &s8, DispatchStep::Verify).await
 }
 
 /// Sends a closed transit dispatch on (`EMK` for its items, reported to the origin post).
-#[utoipa::path(post, path = "/exchange/dispatches/{id}/forward", tag = "pages",
-    params(("id" = i64, Path, description = "Dispatch number")),
+#[utoipa::path(post, path = "/exchange/dispatches/{s8}/forward", tag = "pages",
+    params(("s8" = String, Path, description = "The dispatch's S8 ID (20 characters); the latest dispatch with it")),
     request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 303, description = "Sent on: back to the dispatch"),
+        (status = 400, description = "`invalid_path`: not a valid S8 ID (a JSON error)", body = crate::error::ErrorBody),
         (status = 404, description = "No such dispatch", content_type = "text/html", body = String),
         (status = 422, description = "Refused (`not_transit`, `dispatch_not_received`): `p.field-error[data-field=dispatch][data-code]`", content_type = "text/html", body = String),
     ))]
@@ -2045,8 +2047,8 @@ pub async fn forward_dispatch(
     State(state): State<AppState>,
     principal: Principal,
     page: PageRequest,
-    PathParam(id): PathParam<barid_store::model::DispatchRowId>,
+    PathParam(s8): PathParam<barid_core::DispatchId>,
     ApiForm(_form): ApiForm<TokenForm>,
 ) -> ApiResult<Response> {
-    dispatch_step(&state, &principal, &page, id, DispatchStep::Forward).await
+    dispatch_step(&state, &principal, &page, &s8, DispatchStep::Forward).await
 }

@@ -10,6 +10,7 @@
 pub mod accept;
 pub mod agreements;
 pub mod assets;
+pub mod calendars;
 pub mod exchange;
 pub mod i18n;
 pub mod inward;

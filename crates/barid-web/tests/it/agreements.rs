@@ -272,21 +272,6 @@ async fn supervisors_read_the_agreements_and_their_targets_on_the_pages() {
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
 
-/// Posts the agreement page's form (the CSRF token travels in the header, as htmx sends it).
-async fn post_agreement_form(
-    app: &crate::support::TestApp,
-    caller: &Caller,
-    path: &str,
-    body: &str,
-) -> crate::support::Reply {
-    let mut request = crate::support::request(caller, Method::POST, path, Some(body));
-    request.headers_mut().insert(
-        axum::http::header::CONTENT_TYPE,
-        "application/x-www-form-urlencoded".parse().unwrap(),
-    );
-    app.send(request).await
-}
-
 #[tokio::test]
 async fn administrators_change_an_agreement_from_its_page_and_a_bad_change_writes_nothing() {
     use crate::support::encode;
@@ -319,7 +304,7 @@ async fn administrators_change_an_agreement_from_its_page_and_a_bad_change_write
     terms["targets"][0]["days"] = json!(-3);
     let typed = terms.to_string();
     let body = format!("version=1&status=active&terms={}", encode(&typed));
-    let refused = post_agreement_form(&app, &admin, &path, &body).await;
+    let refused = app.post_form(&admin, &path, &body).await;
     assert_eq!(
         refused.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -329,8 +314,9 @@ async fn administrators_change_an_agreement_from_its_page_and_a_bad_change_write
     let html = refused.text();
     assert!(html.contains(r#"id="agreement-problems""#), "{html}");
     assert!(html.contains("terms.targets[0].days"), "{html}");
-    let not_json =
-        post_agreement_form(&app, &admin, &path, "version=1&status=active&terms=%7B").await;
+    let not_json = app
+        .post_form(&admin, &path, "version=1&status=active&terms=%7B")
+        .await;
     assert_eq!(not_json.status, StatusCode::UNPROCESSABLE_ENTITY);
     let after = app
         .call(&supervisor, Method::GET, &format!("/api/v1{path}"), None)
@@ -344,7 +330,7 @@ async fn administrators_change_an_agreement_from_its_page_and_a_bad_change_write
         "version=1&status=active&terms={}",
         encode(&terms.to_string())
     );
-    let changed = post_agreement_form(&app, &admin, &path, &body).await;
+    let changed = app.post_form(&admin, &path, &body).await;
     assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.text());
     assert_eq!(
         changed.header("location"),
@@ -357,9 +343,9 @@ async fn administrators_change_an_agreement_from_its_page_and_a_bad_change_write
     assert_eq!(after["version"], 2);
     assert_eq!(after["terms"]["targets"][0]["days"], 6);
     // The same form again was made from version 1: someone changed it meanwhile.
-    let stale = post_agreement_form(&app, &admin, &path, &body).await;
+    let stale = app.post_form(&admin, &path, &body).await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
     // Supervisors may not change it.
-    let forbidden = post_agreement_form(&app, &supervisor, &path, &body).await;
+    let forbidden = app.post_form(&supervisor, &path, &body).await;
     assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
 }

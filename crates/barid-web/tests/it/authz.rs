@@ -112,17 +112,17 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ("POST", "/exchange/dispatches", Expect::OnlyPage(EXCHANGE)),
     (
         "GET",
-        "/exchange/dispatches/{id}",
+        "/exchange/dispatches/{s8}",
         Expect::OnlyPage(EXCHANGE_READ),
     ),
     (
         "POST",
-        "/exchange/dispatches/{id}/verify",
+        "/exchange/dispatches/{s8}/verify",
         Expect::OnlyPageState(EXCHANGE),
     ),
     (
         "POST",
-        "/exchange/dispatches/{id}/forward",
+        "/exchange/dispatches/{s8}/forward",
         Expect::OnlyPageState(EXCHANGE),
     ),
     (
@@ -151,6 +151,16 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     // The matrix's form has no terms: the agreement is found (or not), then refused.
     ("POST", "/agreements/{id}", Expect::OnlyPageState(ADMIN)),
     ("GET", "/quality", Expect::OnlyPage(ADMIN_SUPERVISOR)),
+    (
+        "GET",
+        "/quality/calendars",
+        Expect::OnlyPage(ADMIN_SUPERVISOR),
+    ),
+    (
+        "POST",
+        "/quality/calendars/{country}",
+        Expect::OnlyPage(ADMIN),
+    ),
     (
         "GET",
         "/agreements/{id}/quality",
@@ -271,34 +281,34 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ),
     (
         "GET",
-        "/api/v1/exchange/dispatches/{id}",
+        "/api/v1/exchange/dispatches/{s8}",
         Expect::Only(EXCHANGE_READ),
     ),
     (
         "GET",
-        "/api/v1/exchange/dispatches/{id}/cn35.pdf",
+        "/api/v1/exchange/dispatches/{s8}/cn35.pdf",
         Expect::Only(EXCHANGE_READ),
     ),
     (
         "GET",
-        "/api/v1/exchange/dispatches/{id}/cn31.pdf",
+        "/api/v1/exchange/dispatches/{s8}/cn31.pdf",
         Expect::Only(EXCHANGE_READ),
     ),
     (
         "GET",
-        "/api/v1/exchange/dispatches/{id}/cn33.pdf",
+        "/api/v1/exchange/dispatches/{s8}/cn33.pdf",
         Expect::Only(EXCHANGE_READ),
     ),
     (
         "GET",
-        "/api/v1/exchange/dispatches/{id}/delivery-bill.pdf",
+        "/api/v1/exchange/dispatches/{s8}/delivery-bill.pdf",
         Expect::Only(EXCHANGE_READ),
     ),
     // A verification note exists once an inward dispatch is verified; the matrix's own
     // dispatch is outward, so allowed callers are answered `refused`.
     (
         "GET",
-        "/api/v1/exchange/dispatches/{id}/cn43.pdf",
+        "/api/v1/exchange/dispatches/{s8}/cn43.pdf",
         Expect::OnlyState(EXCHANGE_READ),
     ),
     (
@@ -313,12 +323,12 @@ const MATRIX: &[(&str, &str, Expect)] = &[
     ),
     (
         "POST",
-        "/api/v1/exchange/dispatches/{id}/verify",
+        "/api/v1/exchange/dispatches/{s8}/verify",
         Expect::OnlyState(EXCHANGE),
     ),
     (
         "POST",
-        "/api/v1/exchange/dispatches/{id}/forward",
+        "/api/v1/exchange/dispatches/{s8}/forward",
         Expect::OnlyState(EXCHANGE),
     ),
     (
@@ -450,9 +460,10 @@ struct Targets {
     /// Token IDs to revoke: one per request so each revocation finds an unrevoked token.
     eg_tokens: Vec<i64>,
     ps_token: i64,
-    /// An outward receptacle and a closed dispatch of each operator (EG, PS).
+    /// An outward receptacle of each operator (EG, PS).
     receptacles: (i64, i64),
-    dispatches: (i64, i64),
+    /// The S8 ID of a closed dispatch of each operator (EG, PS).
+    dispatches: (String, String),
     /// An agreement of each operator (EG, PS).
     agreements: (i64, i64),
     /// The ID of a message each operator (EG, PS) quarantined.
@@ -492,6 +503,11 @@ fn has_params(path: &str) -> bool {
         && !path.contains("{country}")
 }
 
+/// EG's object of a pair for `Own`, PS's for `Foreign`.
+fn own_or_foreign<T>(whose: Whose, (eg, ps): &(T, T)) -> &T {
+    if whose == Whose::Own { eg } else { ps }
+}
+
 fn concrete_path(path: &str, whose: Whose, targets: &mut Targets) -> String {
     let operator = if whose == Whose::Own { "EG" } else { "PS" };
     match path {
@@ -502,21 +518,16 @@ fn concrete_path(path: &str, whose: Whose, targets: &mut Targets) -> String {
         }
         _ => {}
     }
-    let pick = |(eg, ps): (i64, i64)| if whose == Whose::Own { eg } else { ps };
+    let pick = |pair| *own_or_foreign(whose, pair);
     let token = match whose {
         _ if !path.contains("{id}") => 0,
         _ if path.starts_with("/api/v1/exchange/receptacles/")
             || path.starts_with("/exchange/receptacles/") =>
         {
-            pick(targets.receptacles)
-        }
-        _ if path.starts_with("/api/v1/exchange/dispatches/")
-            || path.starts_with("/exchange/dispatches/") =>
-        {
-            pick(targets.dispatches)
+            pick(&targets.receptacles)
         }
         _ if path.starts_with("/api/v1/agreements/") || path.starts_with("/agreements/") => {
-            pick(targets.agreements)
+            pick(&targets.agreements)
         }
         Whose::Own => targets.eg_tokens.pop().unwrap(),
         Whose::Foreign => targets.ps_token,
@@ -525,15 +536,12 @@ fn concrete_path(path: &str, whose: Whose, targets: &mut Targets) -> String {
         .replace("{username}", &crate::support::target_user(operator))
         .replace("{id}", &token.to_string())
         .replace("{s10}", &item_id(operator).to_string())
+        .replace("{s8}", own_or_foreign::<String>(whose, &targets.dispatches))
         .replace("{file}", "swagger-ui.css")
         .replace("{partner}", "PS")
         .replace(
             "{message_id}",
-            if whose == Whose::Own {
-                &targets.quarantined.0
-            } else {
-                &targets.quarantined.1
-            },
+            own_or_foreign::<String>(whose, &targets.quarantined),
         )
         .replace("{country}", "JO")
         // A drill-down names its figure (its way and service default to the agreement's).
@@ -601,6 +609,7 @@ fn page_form_for(path: &str) -> String {
         "/customs/steps" => format!("s10={item}&step=present"),
         "/customs/duty" => format!("s10={item}&amount=1.00&currency=EGP"),
         "/delivery/steps" => format!("s10={item}&step=arrival"),
+        "/quality/calendars/{country}" => "friday=on&saturday=on&holidays=".to_owned(),
         _ => String::new(),
     }
 }
@@ -635,6 +644,7 @@ async fn call(app: &TestApp, caller: &Caller, method: &str, path: &str, concrete
                 || path.starts_with("/customs/")
                 || path.starts_with("/delivery/")
                 || path.starts_with("/partners/")
+                || path.starts_with("/quality/calendars/")
                 || path == "/agreements/{id}" =>
         {
             let form = page_form_for(path);

@@ -366,17 +366,69 @@ async fn an_item_goes_from_arrival_to_a_closed_dispatch_with_its_pre_advice() {
         barid_web::inbox::Applied::default()
     );
 
-    // The dispatch reads back, and lists at the office.
-    let id = body["id"].as_i64().unwrap();
+    // The dispatch reads back by its S8 ID, and lists at the office.
+    let s8 = body["s8"].as_str().unwrap();
     let read = app
         .call(
             &oe,
             Method::GET,
-            &format!("/api/v1/exchange/dispatches/{id}"),
+            &format!("/api/v1/exchange/dispatches/{s8}"),
             None,
         )
         .await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text());
     assert_eq!(read.json()["s8"], "EGCAIAPSRMHAAUR60001");
+    assert_eq!(read.json()["id"], body["id"]);
+    // A mistyped S8 ID is bad input; a well-formed one that names no dispatch of the
+    // operator is not found.
+    let path = |s8: &str| format!("/api/v1/exchange/dispatches/{s8}");
+    let mistyped = app
+        .call(&oe, Method::GET, &path("EGCAIAPSRMHAAUR6001"), None)
+        .await;
+    assert_eq!(mistyped.status, StatusCode::BAD_REQUEST);
+    assert_eq!(mistyped.error_code().as_deref(), Some("invalid_path"));
+    assert_eq!(mistyped.json()["field"], "s8");
+    for suffix in ["", "/cn31.pdf", "/verify"] {
+        let method = if suffix == "/verify" {
+            Method::POST
+        } else {
+            Method::GET
+        };
+        let missing = app
+            .call(
+                &oe,
+                method,
+                &format!("{}{suffix}", path("EGCAIAPSRMHAAUR60002")),
+                None,
+            )
+            .await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND, "{suffix}");
+        assert_eq!(missing.error_code().as_deref(), Some("not_found"));
+    }
+    // The same S8 ID on Palestine's side is Palestine's own copy, its inward dispatch.
+    let ps_oe = Caller::Person(app.login("PS", Role::OeOperator).await);
+    let inward = app.call(&ps_oe, Method::GET, &path(s8), None).await;
+    assert_eq!(inward.status, StatusCode::OK, "{}", inward.text());
+    assert_eq!(inward.json()["direction"], "inward");
+    assert_ne!(inward.json()["id"], body["id"]);
+    // Staff of another office of the operator are refused it, as they always were.
+    app.store
+        .create_user(
+            &world::cli("EG"),
+            &barid_store::model::NewUser {
+                operator: cc("EG"),
+                username: barid_store::model::Username::parse("eg-oe-elsewhere").unwrap(),
+                display_name: "Elsewhere".to_owned(),
+                password_hash: crate::support::password_hash(),
+                roles: std::collections::BTreeSet::from([Role::OeOperator]),
+                offices: std::collections::BTreeSet::from([world::site("EG-CAIRO-1")]),
+            },
+        )
+        .await
+        .unwrap();
+    let elsewhere = Caller::Person(app.session_for("eg-oe-elsewhere").await);
+    let refused = app.call(&elsewhere, Method::GET, &path(s8), None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text());
     let listed = app
         .call(&oe, Method::GET, "/api/v1/exchange/dispatches", None)
         .await;

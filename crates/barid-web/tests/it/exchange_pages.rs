@@ -234,7 +234,8 @@ async fn an_operator_scans_bags_closes_and_dispatches_through_the_pages() {
     )
     .await;
     let dispatch = location(&dispatched);
-    assert!(dispatch.starts_with("/exchange/dispatches/"), "{dispatch}");
+    // Addressed by its S8 ID.
+    assert_eq!(dispatch, "/exchange/dispatches/EGCAIAPSRMHAAUR60001");
 
     let page = get(&app, &operator, &format!("{dispatch}?lang=en")).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -253,8 +254,8 @@ async fn an_operator_scans_bags_closes_and_dispatches_through_the_pages() {
     // document is rendered again from the stored dispatch, byte for byte.
     let restarted = app.restarted();
     for document in ["cn35.pdf", "cn31.pdf", "cn33.pdf", "delivery-bill.pdf"] {
-        let id = dispatch.rsplit('/').next().unwrap();
-        let path = format!("/api/v1/exchange/dispatches/{id}/{document}");
+        let s8 = dispatch.rsplit('/').next().unwrap();
+        let path = format!("/api/v1/exchange/dispatches/{s8}/{document}");
         assert!(text.contains(&path), "{document}");
         let first = get(&app, &operator, &path).await;
         assert_eq!(first.status, StatusCode::OK, "{document}");

@@ -92,15 +92,14 @@ async fn egypt_dispatches(app: &TestApp) -> String {
     s9
 }
 
-/// The number in `href="{prefix}{n}"` of the first such link.
-fn linked_id(text: &str, prefix: &str) -> i64 {
+/// The ID in `href="{prefix}{id}"` of the first such link: a dispatch's S8 ID, a receptacle's
+/// number.
+fn linked_id(text: &str, prefix: &str) -> String {
     let start = text.find(&format!(r#"href="{prefix}"#)).unwrap() + 6 + prefix.len();
     text[start..]
         .chars()
-        .take_while(char::is_ascii_digit)
-        .collect::<String>()
-        .parse()
-        .unwrap()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect()
 }
 
 #[tokio::test]
@@ -134,6 +133,8 @@ async fn a_dispatch_is_received_in_transit_verified_cleared_and_delivered_throug
     );
     assert!(text.contains(r#"data-scan-field autofocus"#), "{text}");
     let jo_dispatch = linked_id(&text, "/exchange/dispatches/");
+    // Addressed by its S8 ID, as Jordan records it.
+    assert_eq!(jo_dispatch, "EGCAIAPSRMHAAUR60001");
     let page = page_ok(&get(&app, &jo, &format!("/exchange/dispatches/{jo_dispatch}")).await);
     assert!(page.contains(r#"data-direction="transit""#), "{page}");
     assert!(page.contains(r#"<form id="forward-dispatch""#), "{page}");
@@ -192,6 +193,7 @@ async fn a_dispatch_is_received_in_transit_verified_cleared_and_delivered_throug
     .await;
     let text = page_ok(&received);
     let ps_dispatch = linked_id(&text, "/exchange/dispatches/");
+    assert_eq!(ps_dispatch, "EGCAIAPSRMHAAUR60001");
     let page = page_ok(&get(&app, &ps, &format!("/exchange/dispatches/{ps_dispatch}")).await);
     assert!(page.contains(r#"data-direction="inward""#), "{page}");
     assert!(

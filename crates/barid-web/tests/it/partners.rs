@@ -5,7 +5,7 @@
 
 #![allow(clippy::indexing_slicing)]
 
-use axum::http::{Method, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use barid_core::Role;
 use barid_store::contract::world::{self, T0, cc, cli};
 use barid_web::exchange_messages;
@@ -56,16 +56,6 @@ fn departed_cairo(serial: u32, at: time::OffsetDateTime) -> barid_messages::Trac
         signatory: None,
         note: None,
     }
-}
-
-/// Posts a page's form (the CSRF token travels in the header, as htmx sends it).
-async fn post_form(app: &TestApp, caller: &Caller, path: &str) -> Reply {
-    let mut request = crate::support::request(caller, Method::POST, path, None);
-    request.headers_mut().insert(
-        header::CONTENT_TYPE,
-        "application/x-www-form-urlencoded".parse().unwrap(),
-    );
-    app.send(request).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -190,7 +180,7 @@ async fn administrators_point_pause_and_resume_partner_links_and_see_what_was_re
         "{}",
         page.text()
     );
-    let paused = post_form(&egypt.app, &person, "/partners/PS/pause").await;
+    let paused = egypt.app.post_form(&person, "/partners/PS/pause", "").await;
     assert_eq!(paused.status, StatusCode::SEE_OTHER, "{}", paused.text());
     assert_eq!(
         paused.header("location"),
@@ -215,7 +205,7 @@ async fn administrators_point_pause_and_resume_partner_links_and_see_what_was_re
         "{html}"
     );
     assert!(html.contains(r#"action="/partners/PS/resume""#), "{html}");
-    let refused = post_form(&egypt.app, &person, "/partners/LY/pause").await;
+    let refused = egypt.app.post_form(&person, "/partners/LY/pause", "").await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         refused.text().contains(r#"data-code="no_endpoint""#),
@@ -513,12 +503,14 @@ async fn an_administrator_applies_a_quarantined_message_again_once_its_cause_is_
         )
         .await;
     assert!(!supervisor_page.text().contains(&form));
-    let applied = post_form(
-        &palestine.app,
-        &person,
-        &format!("/partners/quarantine/{message_id}/apply"),
-    )
-    .await;
+    let applied = palestine
+        .app
+        .post_form(
+            &person,
+            &format!("/partners/quarantine/{message_id}/apply"),
+            "",
+        )
+        .await;
     assert_eq!(applied.status, StatusCode::SEE_OTHER, "{}", applied.text());
     assert_eq!(
         applied.header("location"),
@@ -550,12 +542,14 @@ async fn an_administrator_applies_a_quarantined_message_again_once_its_cause_is_
     // API and on the page.
     let reply = api(&palestine.app, &ps_admin, Method::POST, &apply, None).await;
     assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.text());
-    let again = post_form(
-        &palestine.app,
-        &person,
-        &format!("/partners/quarantine/{message_id}/apply"),
-    )
-    .await;
+    let again = palestine
+        .app
+        .post_form(
+            &person,
+            &format!("/partners/quarantine/{message_id}/apply"),
+            "",
+        )
+        .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     assert!(
         again.text().contains(r#"data-code="conflict""#),

@@ -491,3 +491,121 @@ async fn working_days_follow_the_calendar_an_administrator_sets() {
         |calendar| calendar["country"] == "PS" && calendar["holidays"] == json!(["2026-04-05"])
     ));
 }
+
+#[tokio::test]
+async fn administrators_set_a_working_calendar_on_its_page_and_the_figures_follow() {
+    let app = TestApp::new().await;
+    app.demo_agreements().await;
+    let items = april(&app).await;
+    let admin = Caller::Person(app.login("EG", Role::Admin).await);
+    let supervisor = Caller::Person(app.login("EG", Role::Supervisor).await);
+    let id = palestine(&app, &supervisor).await;
+
+    // The quality page leads to the calendars; a supervisor reads them, in Arabic too.
+    let quality = app.call(&supervisor, Method::GET, "/quality", None).await;
+    assert!(
+        quality.text().contains(r#"href="/quality/calendars""#),
+        "{}",
+        quality.text()
+    );
+    let page = app
+        .call(&supervisor, Method::GET, "/quality/calendars?lang=ar", None)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains(r#"dir="rtl""#));
+    assert!(
+        html.contains(r#"<tr data-country="PS" data-set="false">"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"data-day="friday">الجمعة"#), "{html}");
+    assert!(
+        !html.contains(r#"action="/quality/calendars/PS""#),
+        "{html}"
+    );
+
+    // The administrator makes Sunday 5 April a holiday in Palestine on the page.
+    let page = app
+        .call(&admin, Method::GET, "/quality/calendars", None)
+        .await;
+    assert!(
+        page.text().contains(r#"action="/quality/calendars/PS""#),
+        "{}",
+        page.text()
+    );
+    let saved = app
+        .post_form(
+            &admin,
+            "/quality/calendars/PS",
+            "friday=on&saturday=on&holidays=2026-04-05%0D%0A",
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    assert_eq!(
+        saved.header("location"),
+        Some("/quality/calendars?saved=PS")
+    );
+    let page = app
+        .call(&admin, Method::GET, "/quality/calendars?saved=PS", None)
+        .await;
+    let html = page.text();
+    assert!(html.contains(r#"data-saved="PS""#), "{html}");
+    assert!(
+        html.contains(r#"<tr data-country="PS" data-set="true">"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"<bdi class="holiday" dir="ltr">2026-04-05</bdi>"#));
+    let calendars = app
+        .call(&supervisor, Method::GET, "/api/v1/calendars", None)
+        .await
+        .json();
+    assert!(
+        calendars["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|calendar| {
+                calendar["country"] == "PS"
+                    && calendar["weekend"] == json!(["friday", "saturday"])
+                    && calendar["holidays"] == json!(["2026-04-05"])
+            })
+    );
+    // The item delivered on Monday the 6th took 2 working days, not 3.
+    assert_eq!(
+        drilled(&app, &supervisor, id, "figure=delivered_on&day=2").await,
+        vec![items.met.clone()]
+    );
+
+    // A week with no working day, or a date that does not read, is refused on the page with
+    // what was typed kept, and changes nothing.
+    for (form, field) in [
+        (
+            "monday=on&tuesday=on&wednesday=on&thursday=on&friday=on&saturday=on&sunday=on&holidays=",
+            "weekend",
+        ),
+        ("friday=on&holidays=2026-02-30", "holidays"),
+    ] {
+        let refused = app.post_form(&admin, "/quality/calendars/PS", form).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{form}");
+        let html = refused.text();
+        assert!(
+            html.contains(&format!(r#"data-field="{field}" data-code="invalid_body""#)),
+            "{html}"
+        );
+    }
+    let refused = app
+        .post_form(
+            &admin,
+            "/quality/calendars/PS",
+            "friday=on&holidays=2026-02-30",
+        )
+        .await;
+    assert!(refused.text().contains(">2026-02-30</textarea>"));
+    let after = app
+        .call(&supervisor, Method::GET, "/api/v1/calendars", None)
+        .await
+        .json();
+    assert!(after["items"].as_array().unwrap().iter().any(|calendar| {
+        calendar["country"] == "PS" && calendar["holidays"] == json!(["2026-04-05"])
+    }));
+}

@@ -410,6 +410,17 @@ impl TestApp {
         self.send(request(caller, method, path, body)).await
     }
 
+    /// Posts a page's form as a browser does (`form` URL-encoded; the CSRF token travels in
+    /// the header, as htmx sends it).
+    pub async fn post_form(&self, caller: &Caller, path: &str, form: &str) -> Reply {
+        let mut request = request(caller, Method::POST, path, Some(form));
+        request.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        self.send(request).await
+    }
+
     pub async fn audit_count(&self, operator: &str) -> usize {
         self.store
             .audit_log(cc(operator), None, 1000)
@@ -572,7 +583,7 @@ pub async fn agreement(app: &TestApp, operator: &str) -> i64 {
         .0
 }
 
-pub async fn dispatch(app: &TestApp, operator: &str) -> i64 {
+pub async fn dispatch(app: &TestApp, operator: &str) -> String {
     let id = barid_store::model::ReceptacleRowId(receptacle(app, operator).await);
     let closed = app
         .store
@@ -614,8 +625,8 @@ pub async fn dispatch(app: &TestApp, operator: &str) -> i64 {
         )
         .await
         .unwrap()
-        .id
-        .0
+        .s8
+        .to_string()
 }
 
 /// POSTs JSON and expects 200 or 201; the answer's JSON.

@@ -158,7 +158,9 @@ async fn five_nodes_trade_the_demo_traffic_over_http_and_each_shows_its_part() {
 
     let through_amman = dispatch(&summary, "PSRMHA", "verified");
     let s8 = through_amman["s8"].as_str().unwrap();
-    let ids = &through_amman["ids"];
+    // Every node that has it: Egypt's, Jordan's and Palestine's, each addressing it by its S8.
+    let nodes: Vec<&String> = through_amman["ids"].as_object().unwrap().keys().collect();
+    assert_eq!(nodes, ["EG", "JO", "PS"], "{through_amman}");
     let held_in_amman = dispatch(&summary, "PSRMHA", "not sent on");
     let held_s8 = held_in_amman["s8"].as_str().unwrap();
 
@@ -167,7 +169,7 @@ async fn five_nodes_trade_the_demo_traffic_over_http_and_each_shows_its_part() {
     let inward = get_json(
         &summary,
         "PS",
-        &format!("/api/v1/exchange/dispatches/{}", ids["PS"]),
+        &format!("/api/v1/exchange/dispatches/{s8}"),
         &ps_oe,
     )
     .await;
@@ -185,7 +187,7 @@ async fn five_nodes_trade_the_demo_traffic_over_http_and_each_shows_its_part() {
     let (status, page) = get(
         &summary,
         "PS",
-        &format!("/exchange/dispatches/{}", ids["PS"]),
+        &format!("/exchange/dispatches/{s8}"),
         Some(&ps_oe),
     )
     .await;
@@ -193,10 +195,11 @@ async fn five_nodes_trade_the_demo_traffic_over_http_and_each_shows_its_part() {
     assert!(page.contains(s8), "{page}");
     let (status, desk) = get(&summary, "PS", "/exchange", Some(&ps_oe)).await;
     assert_eq!(status, 200, "{desk}");
+    // Its row names it by its S8 ID.
     let at = desk
-        .find(held_s8)
+        .find(&format!(r#"<tr data-dispatch="{held_s8}""#))
         .unwrap_or_else(|| panic!("{held_s8} is not on PS's desk: {desk}"));
-    let row = &desk[desk[..at].rfind("<tr").unwrap()..at];
+    let row = &desk[at..at + desk[at..].find("</tr>").unwrap()];
     assert!(row.contains(r#"data-direction="inward""#), "{row}");
     assert!(row.contains(r#"data-status="expected""#), "{row}");
 
@@ -205,7 +208,7 @@ async fn five_nodes_trade_the_demo_traffic_over_http_and_each_shows_its_part() {
     let transit = get_json(
         &summary,
         "JO",
-        &format!("/api/v1/exchange/dispatches/{}", ids["JO"]),
+        &format!("/api/v1/exchange/dispatches/{s8}"),
         &jo_oe,
     )
     .await;
@@ -218,7 +221,7 @@ async fn five_nodes_trade_the_demo_traffic_over_http_and_each_shows_its_part() {
     let outward = get_json(
         &summary,
         "EG",
-        &format!("/api/v1/exchange/dispatches/{}", ids["EG"]),
+        &format!("/api/v1/exchange/dispatches/{s8}"),
         &eg_oe,
     )
     .await;
