@@ -282,6 +282,15 @@ pub struct Timeline {
     pub customs_held_at: Option<OffsetDateTime>,
 }
 
+/// Whether `a` comes before `b`: the earlier instant, and of two records of the same instant
+/// the one with the smaller UTC offset (the earlier local time, so the earlier local date).
+/// Instants alone would leave the tie to arrival order, and with it the date an item was
+/// delivered on when two posts recorded the same instant in different offsets.
+fn earlier(a: OffsetDateTime, b: OffsetDateTime) -> bool {
+    (a.unix_timestamp_nanos(), a.offset().whole_seconds())
+        < (b.unix_timestamp_nanos(), b.offset().whole_seconds())
+}
+
 impl Timeline {
     /// From an item's events in any order; only those up to a return-to-sender decision
     /// (the outbound leg) count.
@@ -318,12 +327,12 @@ impl Timeline {
     /// Adds one event, in whatever order events arrive (a partner's may come days late): the
     /// result is the same as [`Timeline::of`] all of them. Answers whether anything changed.
     pub fn add(&mut self, event: &LifecycleEvent) -> bool {
-        if self.returned_at.is_some_and(|returned| event.at > returned) {
+        if self.returned_at.is_some_and(|returned| earlier(returned, event.at)) {
             return false;
         }
         let mut changed = self.keep_first(event.milestone, event.at);
         if event.next_action == Some(NextAction::ReturnToSender)
-            && self.returned_at.is_none_or(|returned| event.at < returned)
+            && self.returned_at.is_none_or(|returned| earlier(event.at, returned))
         {
             self.returned_at = Some(event.at);
             self.drop_after_return();
@@ -334,7 +343,7 @@ impl Timeline {
 
     fn keep_first(&mut self, milestone: Milestone, at: OffsetDateTime) -> bool {
         let changed = match self.firsts.iter_mut().find(|(seen, _)| *seen == milestone) {
-            Some((_, first)) if at < *first => {
+            Some((_, first)) if earlier(at, *first) => {
                 *first = at;
                 true
             }
@@ -360,7 +369,7 @@ impl Timeline {
 
     fn drop_after_return(&mut self) {
         if let Some(returned) = self.returned_at {
-            self.firsts.retain(|(_, at)| *at <= returned);
+            self.firsts.retain(|(_, at)| !earlier(returned, *at));
             self.customs_held_at = self.first(Milestone::HeldImportCustoms);
         }
     }
