@@ -327,12 +327,17 @@ impl Timeline {
     /// Adds one event, in whatever order events arrive (a partner's may come days late): the
     /// result is the same as [`Timeline::of`] all of them. Answers whether anything changed.
     pub fn add(&mut self, event: &LifecycleEvent) -> bool {
-        if self.returned_at.is_some_and(|returned| earlier(returned, event.at)) {
+        if self
+            .returned_at
+            .is_some_and(|returned| earlier(returned, event.at))
+        {
             return false;
         }
         let mut changed = self.keep_first(event.milestone, event.at);
         if event.next_action == Some(NextAction::ReturnToSender)
-            && self.returned_at.is_none_or(|returned| earlier(event.at, returned))
+            && self
+                .returned_at
+                .is_none_or(|returned| earlier(event.at, returned))
         {
             self.returned_at = Some(event.at);
             self.drop_after_return();

@@ -240,9 +240,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         operator: CountryCode,
         id: DispatchRowId,
     ) -> StoreResult<Option<DispatchRecord>>;
-    /// The operator's latest dispatch with this S8 ID, outward, inward or transit: of the
-    /// highest year, then the newest row. S8 numbers restart each year and the ID carries only
-    /// the year's last digit, so several rows may share it.
+    /// The operator's latest dispatch with this S8 ID: outward when the S8's origin office is
+    /// the operator's, otherwise the inward or transit copy; of the highest year, then the
+    /// newest row. S8 numbers restart each year and the ID carries only the year's last digit,
+    /// so several rows may share it.
     async fn dispatch_by_s8(
         &self,
         operator: CountryCode,

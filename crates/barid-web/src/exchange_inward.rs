@@ -202,14 +202,18 @@ pub async fn receive_receptacle(
     {
         Some(dispatch) => dispatch,
         None => {
-            let direction = if s9.dispatch.destination == office.impc {
-                DispatchDirection::Inward
-            } else if s9.dispatch.origin == office.impc {
+            let direction = if s9.dispatch.origin.country() == principal.operator {
+                // From any of our own offices: ours to send, not to receive.
                 return Err(ApiError::refused(
                     "own_dispatch",
                     "s9",
-                    format!("{s9} was dispatched from this office"),
+                    format!(
+                        "{s9} was dispatched by {} from {}",
+                        principal.operator, s9.dispatch.origin
+                    ),
                 ));
+            } else if s9.dispatch.destination == office.impc {
+                DispatchDirection::Inward
             } else {
                 DispatchDirection::Transit
             };

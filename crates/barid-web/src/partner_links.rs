@@ -286,13 +286,15 @@ pub async fn apply_again(
     principal: &Principal,
     message_id: uuid::Uuid,
 ) -> ApiResult<InboxMessage> {
-    let message = crate::inbox::apply_again(
-        state.store(),
-        state.reference(),
-        &principal.actor(state.now()),
-        message_id,
-    )
-    .await?;
+    // Applied in a task of its own, as a partner's batch is: a request cut short (the client
+    // gone, the time limit) must not stop the message half way through being applied.
+    let applier = state.clone();
+    let actor = principal.actor(state.now());
+    let message = tokio::spawn(async move {
+        crate::inbox::apply_again(applier.store(), applier.reference(), &actor, message_id).await
+    })
+    .await
+    .map_err(ApiError::internal)??;
     match message.state {
         InboxState::Quarantined => Err(ApiError::refused(
             crate::partner_exchange::NOT_APPLICABLE,

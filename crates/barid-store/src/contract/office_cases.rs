@@ -930,8 +930,8 @@ pub async fn dispatch_by_s8_is_the_latest_of_any_direction(store: Arc<dyn Store>
         None
     );
 
-    // Ten years earlier, the same S8 (it carries only the year's last digit): the later year
-    // is found, whichever row is newer.
+    // A copy of our own S8 (a receptacle of ours scanned on arrival by mistake, ten years
+    // earlier): the outward dispatch is still the one found.
     let eg = || {
         let mut actor = cli("EG");
         actor.office = Some(site("EGCAIA"));
@@ -950,7 +950,7 @@ pub async fn dispatch_by_s8_is_the_latest_of_any_direction(store: Arc<dyn Store>
         Some(outward.clone())
     );
 
-    // Palestine's copies: of the same year, the newest row, whatever its direction.
+    // Palestine's copies, inward or transit: of the latest year, the newest row.
     let ps = || {
         let mut actor = cli("PS");
         actor.office = Some(site("PSRMHA"));

@@ -1344,14 +1344,15 @@ pub(crate) async fn dispatch_by_s8(
     operator: CountryCode,
     s8: &DispatchId,
 ) -> StoreResult<Option<DispatchRecord>> {
-    latest_dispatch(
-        store,
-        operator,
-        s8,
-        "'outward', 'inward', 'transit'",
-        Contents::WithItems,
-    )
-    .await
+    // The S8 names its origin office: the operator's own dispatches are outward, a
+    // partner's are the copies it expects, so a copy recorded by mistake on one of our own
+    // S8s never hides the outward dispatch.
+    let directions = if s8.series().origin.country() == operator {
+        "'outward'"
+    } else {
+        "'inward', 'transit'"
+    };
+    latest_dispatch(store, operator, s8, directions, Contents::WithItems).await
 }
 
 /// The operator's dispatch `s8` in one of `directions` (a constant SQL list) of the highest

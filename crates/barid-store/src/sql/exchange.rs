@@ -688,10 +688,18 @@ pub(crate) async fn release_quarantined(
             ));
         }
     };
-    sqlx::query("UPDATE inbox SET state = 'pending' WHERE id = $1 AND state = 'quarantined'")
-        .bind(message.id.0)
-        .execute(&mut *tx)
-        .await?;
+    let released =
+        sqlx::query("UPDATE inbox SET state = 'pending' WHERE id = $1 AND state = 'quarantined'")
+            .bind(message.id.0)
+            .execute(&mut *tx)
+            .await?;
+    // Another administrator released it between the read and the write.
+    if released.rows_affected() != 1 {
+        return Err(StoreError::conflict(
+            "inbox message",
+            format!("message {message_id} was released meanwhile"),
+        ));
+    }
     audit::write(
         &mut tx,
         actor,

@@ -37,3 +37,4 @@ partners-apply-again = Apply again
 partners-apply-again-hint = Put the cause right first (add the office or item the reason names), then apply the message again. It is applied whole or not at all; if it still cannot be, it stays here with the new reason.
 partners-done-applied = The message from { $partner } was applied and has left the quarantine.
 partners-error-not-applicable = The message still cannot be applied. It stays in the quarantine; the reason is in the list below.
+partners-done-released = The message from { $partner } was released from the quarantine and is being applied now.

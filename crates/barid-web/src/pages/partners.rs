@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use barid_core::CountryCode;
-use barid_store::model::{InboxMessage, OutboxMessage};
+use barid_store::model::{InboxMessage, InboxState, OutboxMessage};
 
 use super::exchange::{Notice, Problem, TokenForm, shown};
 use super::i18n::Tr;
@@ -186,7 +186,7 @@ pub async fn list(
     principal: Principal,
     page: PageRequest,
 ) -> ApiResult<Response> {
-    let done = ["paused", "resumed", "applied"]
+    let done = ["paused", "resumed", "applied", "released"]
         .into_iter()
         .find(|step| page.query_has("done", step))
         .and_then(|step| {
@@ -235,11 +235,18 @@ pub async fn apply_quarantined(
     ApiForm(_form): ApiForm<TokenForm>,
 ) -> ApiResult<Response> {
     match partner_links::apply_again(&state, &principal, message_id).await {
-        Ok(message) => Ok(Redirect::to(&format!(
-            "/partners?done=applied&partner={}",
-            message.message.sender
-        ))
-        .into_response()),
+        Ok(message) => {
+            // Pending: another pass took it first and is applying it.
+            let step = match message.state {
+                InboxState::Pending => "released",
+                InboxState::Applied | InboxState::Quarantined => "applied",
+            };
+            Ok(Redirect::to(&format!(
+                "/partners?done={step}&partner={}",
+                message.message.sender
+            ))
+            .into_response())
+        }
         Err(error) if shown(&error) => {
             let status = error.code().status();
             show(&state, &principal, &page, None, Some(&error), status).await

@@ -799,3 +799,41 @@ async fn the_itmatt_is_built_from_advance_data_kept_at_receptacle_closing_or_rea
         assert_eq!(advised.gross_weight, item.weight);
     }
 }
+
+#[tokio::test]
+async fn a_receptacle_from_one_of_our_own_offices_is_not_received_as_a_partners() {
+    let app = app().await;
+    let oe = app.token_at("EG", Role::OeOperator, "EGCAIA").await;
+    // Alexandria's receptacle for Ramallah scanned on arrival in Cairo: Egypt's own mail.
+    let s9 = "EGALXAPSRMHAAUR60001001010508";
+    let reply = app
+        .call(
+            &oe,
+            Method::POST,
+            "/api/v1/exchange/receptacle-arrivals",
+            Some(&json!({ "s9": s9 }).to_string()),
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.text()
+    );
+    assert_eq!(reply.json()["errors"][0]["error"], "own_dispatch");
+    // Nothing was recorded: no copy of the dispatch stands in for Egypt's own.
+    let dispatch = app
+        .call(
+            &oe,
+            Method::GET,
+            "/api/v1/exchange/dispatches/EGALXAPSRMHAAUR60001",
+            None,
+        )
+        .await;
+    assert_eq!(
+        dispatch.status,
+        StatusCode::NOT_FOUND,
+        "{}",
+        dispatch.text()
+    );
+}
