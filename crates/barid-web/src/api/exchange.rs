@@ -78,6 +78,11 @@ pub struct ReceptacleDto {
     pub status: String,
     /// The 29-character S9 ID, once its dispatch closed.
     pub s9: Option<String>,
+    /// The S8 ID of its dispatch, the dispatch's address (`/api/v1/exchange/dispatches/{s8}`),
+    /// once it has an S9.
+    #[schema(example = "EGCAIAPSRMHAAUR60001")]
+    pub dispatch_s8: Option<String>,
+    /// The dispatch's row number on this node: informative; routes take the S8.
     pub dispatch_id: Option<i64>,
     pub gross_weight_grams: Option<u32>,
     /// Whether it holds a registered or insured item (red CN 35 label).
@@ -108,6 +113,7 @@ impl From<ReceptacleRecord> for ReceptacleDto {
             subclass: record.series.subclass.as_str().to_owned(),
             status: record.status.as_str().to_owned(),
             s9: record.s9.map(|s9| s9.to_string()),
+            dispatch_s8: record.s9.map(|s9| s9.dispatch.to_string()),
             dispatch_id: record.dispatch.map(|dispatch| dispatch.0),
             gross_weight_grams: record.gross_weight.map(|grams| grams.get()),
             registered,
@@ -133,7 +139,9 @@ impl From<ReceptacleRecord> for ReceptacleDto {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct DispatchDto {
+    /// The row number on this node: informative; routes take the S8.
     pub id: i64,
+    /// The dispatch's address: `/api/v1/exchange/dispatches/{s8}`.
     #[schema(example = "EGCAIAPSRMHAAUR60001")]
     pub s8: String,
     pub year: i32,
@@ -240,6 +248,7 @@ impl From<DispatchRecord> for DispatchDto {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct DispatchSummaryDto {
+    /// The row number on this node: informative; routes take the S8.
     pub id: i64,
     pub s8: String,
     pub direction: String,

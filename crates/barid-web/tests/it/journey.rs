@@ -394,6 +394,8 @@ async fn two_hundred_items_from_egypt_through_jordan_to_palestine_and_one_back()
         )
         .await;
         ps_dispatch_id = received["dispatch_id"].as_i64();
+        // The receptacle names its dispatch by the S8 the routes take.
+        assert_eq!(received["dispatch_s8"], s8.as_str(), "{received}");
         ps_receptacles.push((s9.clone(), received["id"].as_i64().unwrap()));
     }
     let ps_dispatch_id = ps_dispatch_id.unwrap();
