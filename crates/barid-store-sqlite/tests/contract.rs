@@ -255,3 +255,41 @@ async fn two_processes_writing_one_file_wait_for_each_other() {
     let pending = world::pending(&second, "PS", world::T0).await;
     assert_eq!(world::sequences(&pending), (1..=40).collect::<Vec<i64>>());
 }
+
+#[tokio::test]
+async fn a_database_from_before_quality_gets_every_items_timeline_once() {
+    use barid_store::model::ItemIdSource;
+    let (store, _folder) = barid_store_sqlite::temporary().await.unwrap();
+    let shared: Arc<dyn Store> = Arc::new(store.clone());
+    world::network(&shared).await;
+    for serial in 1..=3 {
+        world::accept(&shared, ItemIdSource::Given(world::s10(serial)), &[])
+            .await
+            .unwrap();
+    }
+    let counts = || async {
+        sqlx::query_as::<_, (String, i64, i64)>(
+            "SELECT metric, posted_day, items FROM quality_counts ORDER BY 1, 2",
+        )
+        .fetch_all(store.reader())
+        .await
+        .unwrap()
+    };
+    let kept = counts().await;
+    assert!(!kept.is_empty());
+    // Caught up: as many timelines as items, nothing to do.
+    assert_eq!(shared.catch_up_quality().await.unwrap(), 0);
+
+    // As a database from before migration 0005: items, no timelines, no counts.
+    sqlx::query("DELETE FROM quality_counts")
+        .execute(store.writer())
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM item_quality")
+        .execute(store.writer())
+        .await
+        .unwrap();
+    assert_eq!(shared.catch_up_quality().await.unwrap(), 3);
+    assert_eq!(counts().await, kept);
+    assert_eq!(shared.catch_up_quality().await.unwrap(), 0);
+}

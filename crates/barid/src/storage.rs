@@ -38,7 +38,7 @@ pub async fn open_sql(url: &str) -> anyhow::Result<SqlStore> {
         Backend::Postgres => barid_store_postgres::connect(url).await?,
     };
     // Items recorded before quality was measured (a database from an older Barid) get their
-    // timelines once; afterwards this finds nothing and costs one query.
+    // timelines once; afterwards two counts on the reader say there is nothing to do.
     let caught_up = store
         .catch_up_quality()
         .await

@@ -143,6 +143,30 @@ pub fn figure_of(figure: &str, day: Option<u32>, leg: Option<&str>) -> ApiResult
     })
 }
 
+/// The drill-down a query asks for, as the API and the page both read it: its month, its
+/// figure and the items behind it.
+pub async fn drilled_by(
+    state: &AppState,
+    principal: &Principal,
+    id: AgreementId,
+    query: &ItemsQuery,
+) -> ApiResult<(quality::YearMonth, Figure, quality::Drilled)> {
+    let month = quality::month_or_now(state, query.month.as_deref())?;
+    let direction = query.direction.as_deref().map(direction_of).transpose()?;
+    let figure = figure_of(&query.figure, query.day, query.leg.as_deref())?;
+    let drilled = quality::drill_down(
+        state,
+        principal,
+        id,
+        month,
+        direction,
+        query.service.as_deref(),
+        figure,
+    )
+    .await?;
+    Ok((month, figure, drilled))
+}
+
 /// The S10 IDs behind one figure of an agreement's month (the drill-down).
 #[utoipa::path(get, path = "/api/v1/agreements/{id}/quality/items", tag = "quality",
     params(("id" = i64, Path, description = "The agreement's number"), ItemsQuery),
@@ -157,19 +181,7 @@ pub async fn items(
     PathParam(id): PathParam<AgreementId>,
     ApiQuery(query): ApiQuery<ItemsQuery>,
 ) -> ApiResult<Json<DrilledItems>> {
-    let month = quality::month_or_now(&state, query.month.as_deref())?;
-    let direction = query.direction.as_deref().map(direction_of).transpose()?;
-    let figure = figure_of(&query.figure, query.day, query.leg.as_deref())?;
-    let drilled = quality::drill_down(
-        &state,
-        &principal,
-        id,
-        month,
-        direction,
-        query.service.as_deref(),
-        figure,
-    )
-    .await?;
+    let (_, _, drilled) = drilled_by(&state, &principal, id, &query).await?;
     let (items, more) = (drilled.items, drilled.more);
     Ok(Json(DrilledItems { items, more }))
 }

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use barid_core::CountryCode;
 use barid_core::quality::{WorkingCalendar, week, weekday_name};
 use serde::Deserialize;
+use time::Weekday;
 use utoipa::ToSchema;
 
 use super::exchange::{Notice, Problem, shown};
@@ -104,8 +105,8 @@ async fn show(
             .iter_mut()
             .find(|row| row.country == refused.country.as_str())
     {
-        for day in &mut row.days {
-            day.off = refused.form.weekend().contains(&day.name.to_owned());
+        for (shown, day) in row.days.iter_mut().zip(week()) {
+            shown.off = refused.form.ticked(day);
         }
         row.holidays_text = refused.form.holidays.clone();
         row.problem = Some(calendar_problem(&t, refused.error));
@@ -163,21 +164,24 @@ pub struct CalendarForm {
 }
 
 impl CalendarForm {
+    fn ticked(&self, day: Weekday) -> bool {
+        match day {
+            Weekday::Monday => self.monday.is_some(),
+            Weekday::Tuesday => self.tuesday.is_some(),
+            Weekday::Wednesday => self.wednesday.is_some(),
+            Weekday::Thursday => self.thursday.is_some(),
+            Weekday::Friday => self.friday.is_some(),
+            Weekday::Saturday => self.saturday.is_some(),
+            Weekday::Sunday => self.sunday.is_some(),
+        }
+    }
+
     /// The weekdays ticked, by name.
     fn weekend(&self) -> Vec<String> {
-        [
-            ("monday", &self.monday),
-            ("tuesday", &self.tuesday),
-            ("wednesday", &self.wednesday),
-            ("thursday", &self.thursday),
-            ("friday", &self.friday),
-            ("saturday", &self.saturday),
-            ("sunday", &self.sunday),
-        ]
-        .into_iter()
-        .filter(|(_, ticked)| ticked.is_some())
-        .map(|(name, _)| name.to_owned())
-        .collect()
+        week()
+            .filter(|day| self.ticked(*day))
+            .map(|day| weekday_name(day).to_owned())
+            .collect()
     }
 
     fn holidays(&self) -> Vec<String> {

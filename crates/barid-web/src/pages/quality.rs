@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::i18n::Tr;
 use super::{Layout, PageRequest, Section, render};
-use crate::api::quality::{ItemsQuery, MonthQuery, direction_of, figure_of};
+use crate::api::quality::{ItemsQuery, MonthQuery};
 use crate::auth::Principal;
 use crate::error::ApiResult;
 use crate::extract::{ApiQuery, PathParam};
@@ -531,19 +531,8 @@ pub async fn items(
     PathParam(id): PathParam<AgreementId>,
     ApiQuery(query): ApiQuery<ItemsQuery>,
 ) -> ApiResult<Response> {
-    let month = quality::month_or_now(&state, query.month.as_deref())?;
-    let direction = query.direction.as_deref().map(direction_of).transpose()?;
-    let figure = figure_of(&query.figure, query.day, query.leg.as_deref())?;
-    let drilled = quality::drill_down(
-        &state,
-        &principal,
-        id,
-        month,
-        direction,
-        query.service.as_deref(),
-        figure,
-    )
-    .await?;
+    let (month, figure, drilled) =
+        crate::api::quality::drilled_by(&state, &principal, id, &query).await?;
     let (t, layout) = page
         .layout(&state, Some(&principal), Section::Quality)
         .await;
